@@ -1,0 +1,70 @@
+import { STSClient } from '@aws-sdk/client-sts';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { BoundedLruCache } from '../cache/bounded-lru';
+import type { TenantId } from '../table/tenant-id';
+import { createDocumentClient } from './dynamodb-client';
+import { TENANT_TAG_KEY } from './policy-documents';
+import { RoleSessionCredentials } from './session-credentials';
+import type { TableAccess } from './table-access';
+
+export interface StsTableAccessProps {
+  readonly tableName: string;
+  readonly tenantDataAccessRoleArn: string;
+  /** Only the admin function is given one; elsewhere `forAdminIndex` refuses. */
+  readonly adminReadRoleArn?: string;
+  readonly sts?: STSClient;
+  /** @default 200 tenants per Lambda environment */
+  readonly maxTenants?: number;
+}
+
+/** Table access in AWS: every client signs with an assumed-role session, tenant-tagged for tenant data. */
+export function stsTableAccess(props: StsTableAccessProps): TableAccess {
+  const maxTenants = props.maxTenants ?? 200;
+  const sessions = new RoleSessionCredentials(props.sts ?? new STSClient({}), maxTenants + 1);
+  // One socket pool for every tenant's client: clients are per tenant, connections need not be.
+  const requestHandler = new NodeHttpHandler({ connectionTimeout: 1_000, requestTimeout: 5_000 });
+  const tenantClients = new BoundedLruCache<TenantId, DynamoDBDocumentClient>(maxTenants);
+  let adminClient: DynamoDBDocumentClient | undefined;
+
+  return {
+    tableName: props.tableName,
+    forTenant(tenantId) {
+      let client = tenantClients.get(tenantId);
+      if (!client) {
+        client = createDocumentClient({
+          requestHandler,
+          credentials: () =>
+            sessions.get(`tenant:${tenantId}`, {
+              roleArn: props.tenantDataAccessRoleArn,
+              sessionName: `tenant-${tenantId}`,
+              tags: [{ Key: TENANT_TAG_KEY, Value: tenantId }],
+            }),
+        });
+        tenantClients.set(tenantId, client);
+      }
+      return client;
+    },
+    forAdminIndex() {
+      const roleArn = props.adminReadRoleArn;
+      if (!roleArn) throw new Error('this function has no admin read role');
+      adminClient ??= createDocumentClient({
+        requestHandler,
+        credentials: () => sessions.get('admin', { roleArn, sessionName: 'admin-read' }),
+      });
+      return adminClient;
+    },
+  };
+}
+
+export function stsTableAccessFromEnvironment(): TableAccess {
+  const { TABLE_NAME, TENANT_DATA_ACCESS_ROLE_ARN, ADMIN_READ_ROLE_ARN } = process.env;
+  if (!TABLE_NAME || !TENANT_DATA_ACCESS_ROLE_ARN) {
+    throw new Error('TABLE_NAME and TENANT_DATA_ACCESS_ROLE_ARN must be set');
+  }
+  return stsTableAccess({
+    tableName: TABLE_NAME,
+    tenantDataAccessRoleArn: TENANT_DATA_ACCESS_ROLE_ARN,
+    adminReadRoleArn: ADMIN_READ_ROLE_ARN || undefined,
+  });
+}
