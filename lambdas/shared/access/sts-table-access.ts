@@ -2,6 +2,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { BoundedLruCache } from '../cache/bounded-lru';
+import { ENV, optionalEnv, requiredEnv } from '../runtime/environment';
 import type { TenantId } from '../table/tenant-id';
 import { createDocumentClient } from './dynamodb-client';
 import { TENANT_TAG_KEY } from './policy-documents';
@@ -58,13 +59,9 @@ export function stsTableAccess(props: StsTableAccessProps): TableAccess {
 }
 
 export function stsTableAccessFromEnvironment(): TableAccess {
-  const { TABLE_NAME, TENANT_DATA_ACCESS_ROLE_ARN, ADMIN_READ_ROLE_ARN } = process.env;
-  if (!TABLE_NAME || !TENANT_DATA_ACCESS_ROLE_ARN) {
-    throw new Error('TABLE_NAME and TENANT_DATA_ACCESS_ROLE_ARN must be set');
-  }
   return stsTableAccess({
-    tableName: TABLE_NAME,
-    tenantDataAccessRoleArn: TENANT_DATA_ACCESS_ROLE_ARN,
-    adminReadRoleArn: ADMIN_READ_ROLE_ARN || undefined,
+    tableName: requiredEnv(ENV.tableName),
+    tenantDataAccessRoleArn: requiredEnv(ENV.tenantDataAccessRoleArn),
+    adminReadRoleArn: optionalEnv(ENV.adminReadRoleArn),
   });
 }
