@@ -84,7 +84,7 @@ export function queryPartitionValue(input: QueryInput): string[] {
   for (const match of expression.matchAll(/([#\w]+)\s*=\s*(:\w+)/g)) {
     const [, nameToken, valueToken] = match;
     const attribute = nameToken.startsWith('#') ? names[nameToken] : nameToken;
-    if (attribute === partitionKey) return partitionValue({ v: input.ExpressionAttributeValues?.[valueToken] ?? {} }, 'v');
+    if (attribute === partitionKey) return partitionValue(input.ExpressionAttributeValues ?? {}, valueToken);
   }
   return [];
 }

@@ -1,0 +1,41 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import { API_ROUTES, routeKey } from '../../lib/api-routes';
+import { keySecretMatches, parseApiKey } from '../shared/auth/api-key';
+import { allowStage, unauthorized } from '../shared/auth/authorizer-policy';
+import { tenantAuthorizerContext } from '../shared/auth/caller';
+import { presentedApiKey } from '../shared/auth/presented-api-key';
+import { apiKeyPepper } from '../shared/auth/server-secrets';
+import { logger } from '../shared/observability/logger';
+import { getApiKey } from '../shared/table/tenants';
+
+/** Routes where `?api_key=` is honoured; everywhere else a query key is ignored. */
+const QUERY_KEY_ROUTES = new Set(API_ROUTES.filter((route) => route.acceptsQueryApiKey).map(routeKey));
+
+/**
+ * Layer 1: API key → tenant. The key names its tenant; the key record is read through
+ * THAT tenant's scoped session, so a forged prefix can only ever read the forger's own
+ * claim, and the tenant the handler sees is the key's and nothing else.
+ */
+export async function authorizeApiKey(event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
+  const acceptQueryKey = QUERY_KEY_ROUTES.has(`${event.httpMethod} ${event.resource}`);
+  const presented = presentedApiKey(event, acceptQueryKey);
+  const key = presented ? parseApiKey(presented) : undefined;
+  if (!key) throw unauthorized();
+
+  const [record, pepper] = await Promise.all([getApiKey(key.tenantId, key.keyId), apiKeyPepper()]);
+  if (!record || record.status !== 'active' || !keySecretMatches(key, record.hash, pepper)) {
+    logger.info('api key refused', { tenant_id: key.tenantId, key_id: key.keyId, reason: record ? record.status : 'unknown key' });
+    throw unauthorized();
+  }
+  return allowStage(
+    event.methodArn,
+    `${key.tenantId}/${key.keyId}`,
+    tenantAuthorizerContext({ tenantId: key.tenantId, keyId: key.keyId, scopes: record.scopes }),
+  );
+}
+
+export const handler = middy<APIGatewayRequestAuthorizerEvent, APIGatewayAuthorizerResult>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .handler(authorizeApiKey);

@@ -1,0 +1,76 @@
+import { monotonicFactory } from 'ulid';
+import type { AlertInput } from '../domain/alert-input';
+import { fingerprintOf } from '../domain/fingerprint';
+import { ConflictError } from '../http/errors';
+import { claimDelivery, completeDelivery } from '../table/deliveries';
+import { CORRELATION_CONFIG, readConfig } from '../table/tenant-config';
+import type { TenantId } from '../table/tenant-id';
+import { recordAlert, type RecordedAlert } from './record-alert';
+
+/** API.md's 202 answer. */
+export interface IngestAnswer {
+  readonly accepted: number;
+  readonly alerts: RecordedAlert[];
+}
+
+/** Fingerprints recorded at once; alerts of one fingerprint go in order, one after another. */
+const PARALLEL_FINGERPRINTS = 8;
+
+const nextUlid = monotonicFactory();
+
+async function inParallel<T>(tasks: Array<() => Promise<T>>, limit: number): Promise<T[]> {
+  const results: T[] = new Array(tasks.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) {
+      const index = next++;
+      results[index] = await tasks[index]();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+  return results;
+}
+
+async function recordAll(tenantId: TenantId, alerts: readonly AlertInput[], alertIds: readonly string[], receivedAt: Date): Promise<RecordedAlert[]> {
+  const config = await readConfig(tenantId, CORRELATION_CONFIG);
+  const context = { tenantId, config, newIncidentId: () => nextUlid(receivedAt.getTime()) };
+  const byFingerprint = new Map<string, number[]>();
+  alerts.forEach((alert, index) => {
+    const fingerprint = fingerprintOf(alert);
+    byFingerprint.set(fingerprint, [...(byFingerprint.get(fingerprint) ?? []), index]);
+  });
+  const results: RecordedAlert[] = new Array(alerts.length);
+  await inParallel(
+    [...byFingerprint.values()].map((indexes) => async () => {
+      for (const index of indexes) {
+        results[index] = await recordAlert(context, { id: alertIds[index], input: alerts[index], receivedAt });
+      }
+    }),
+    PARALLEL_FINGERPRINTS,
+  );
+  return results;
+}
+
+/**
+ * Records a validated batch and answers for it. With a delivery id, a retry answers what
+ * the first request answered and stores nothing new.
+ */
+export async function ingestAlerts(tenantId: TenantId, alerts: readonly AlertInput[], options: { deliveryId?: string; now: Date }): Promise<IngestAnswer> {
+  let alertIds = alerts.map(() => nextUlid(options.now.getTime()));
+  let receivedAt = options.now;
+  if (options.deliveryId !== undefined) {
+    const claim = await claimDelivery(tenantId, options.deliveryId, { alertIds, receivedAt });
+    if (!claim.claimed) {
+      if (claim.existing.state === 'completed') return claim.existing.answer as IngestAnswer;
+      if (claim.existing.alert_ids.length !== alerts.length) {
+        throw new ConflictError('delivery_id_reused', 'This X-Delivery-ID was used for a different body.');
+      }
+      // An earlier attempt stopped half-way: finish it with its own ids, which the writes recognise.
+      alertIds = claim.existing.alert_ids;
+      receivedAt = new Date(claim.existing.received_at);
+    }
+  }
+  const answer: IngestAnswer = { accepted: alerts.length, alerts: await recordAll(tenantId, alerts, alertIds, receivedAt) };
+  if (options.deliveryId !== undefined) await completeDelivery(tenantId, options.deliveryId, answer);
+  return answer;
+}
