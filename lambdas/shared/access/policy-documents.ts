@@ -77,3 +77,33 @@ export function adminReadPolicy({ adminIndexArn }: AdminReadPolicyProps): Policy
     Statement: [{ Sid: 'CrossTenantIndexQueryOnly', Effect: 'Allow', Action: ['dynamodb:Query'], Resource: [adminIndexArn] }],
   };
 }
+
+/** Partition prefix of the cross-tenant External ID registry (`EXTERNALID#<id>`). */
+export const EXTERNAL_ID_REGISTRY_PREFIX = 'EXTERNALID#';
+
+export interface ExternalIdRegistryPolicyProps {
+  readonly tableArn: string;
+}
+
+/**
+ * The External ID registry role: claims and releases `EXTERNALID#<id>` items, whose
+ * conditional writes make External IDs unique across tenants. It reaches nothing else:
+ * no tenant partition, no index.
+ */
+export function externalIdRegistryPolicy({ tableArn }: ExternalIdRegistryPolicyProps): PolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'ExternalIdClaimsOnly',
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+        Resource: [tableArn],
+        Condition: {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${EXTERNAL_ID_REGISTRY_PREFIX}*`] },
+          Null: { 'dynamodb:LeadingKeys': 'false' },
+        },
+      },
+    ],
+  };
+}

@@ -14,6 +14,8 @@ export interface StsTableAccessProps {
   readonly tenantDataAccessRoleArn: string;
   /** Only the admin function is given one; elsewhere `forAdminIndex` refuses. */
   readonly adminReadRoleArn?: string;
+  /** Only the admin function is given one; elsewhere `forExternalIdRegistry` refuses. */
+  readonly externalIdRegistryRoleArn?: string;
   readonly sts?: STSClient;
   /** @default 200 tenants per Lambda environment */
   readonly maxTenants?: number;
@@ -26,7 +28,16 @@ export function stsTableAccess(props: StsTableAccessProps): TableAccess {
   // One socket pool for every tenant's client: clients are per tenant, connections need not be.
   const requestHandler = new NodeHttpHandler({ connectionTimeout: 1_000, requestTimeout: 5_000 });
   const tenantClients = new BoundedLruCache<TenantId, DynamoDBDocumentClient>(maxTenants);
-  let adminClient: DynamoDBDocumentClient | undefined;
+  const roleClients = new Map<string, DynamoDBDocumentClient>();
+  const roleClient = (purpose: string, roleArn: string | undefined) => {
+    if (!roleArn) throw new Error(`this function has no ${purpose} role`);
+    let client = roleClients.get(purpose);
+    if (!client) {
+      client = createDocumentClient({ requestHandler, credentials: () => sessions.get(purpose, { roleArn, sessionName: purpose }) });
+      roleClients.set(purpose, client);
+    }
+    return client;
+  };
 
   return {
     tableName: props.tableName,
@@ -46,15 +57,8 @@ export function stsTableAccess(props: StsTableAccessProps): TableAccess {
       }
       return client;
     },
-    forAdminIndex() {
-      const roleArn = props.adminReadRoleArn;
-      if (!roleArn) throw new Error('this function has no admin read role');
-      adminClient ??= createDocumentClient({
-        requestHandler,
-        credentials: () => sessions.get('admin', { roleArn, sessionName: 'admin-read' }),
-      });
-      return adminClient;
-    },
+    forAdminIndex: () => roleClient('admin-read', props.adminReadRoleArn),
+    forExternalIdRegistry: () => roleClient('external-id-registry', props.externalIdRegistryRoleArn),
   };
 }
 
@@ -63,5 +67,6 @@ export function stsTableAccessFromEnvironment(): TableAccess {
     tableName: requiredEnv(ENV.tableName),
     tenantDataAccessRoleArn: requiredEnv(ENV.tenantDataAccessRoleArn),
     adminReadRoleArn: optionalEnv(ENV.adminReadRoleArn),
+    externalIdRegistryRoleArn: optionalEnv(ENV.externalIdRegistryRoleArn),
   });
 }

@@ -13,6 +13,8 @@ export interface TableAccess {
   forTenant(tenantId: TenantId): DynamoDBDocumentClient;
   /** A client whose requests are made as the admin read role (GSI1 Query only). */
   forAdminIndex(): DynamoDBDocumentClient;
+  /** A client whose requests are made as the External ID registry role (`EXTERNALID#` items only). */
+  forExternalIdRegistry(): DynamoDBDocumentClient;
   /** The table every client addresses. */
   readonly tableName: string;
 }
@@ -37,6 +39,11 @@ export function scopedTableClient(tenantId: TenantId): DynamoDBDocumentClient {
 /** The door to the cross-tenant admin index, for MSP staff listings only. */
 export function adminIndexClient(): DynamoDBDocumentClient {
   return tableAccess().forAdminIndex();
+}
+
+/** The door to the External ID registry, for tenant creation only. */
+export function externalIdRegistryClient(): DynamoDBDocumentClient {
+  return tableAccess().forExternalIdRegistry();
 }
 
 export function tableName(): string {

@@ -18,7 +18,8 @@ import { parseOrThrow } from './validation';
  * decides the order, so no handler can get it wrong.
  */
 
-export type BodySchema<Body> = z.ZodType<Body> | ((json: unknown) => z.ZodType<Body>);
+/** A schema, or a function choosing one from the parsed body and the request (a source adapter by path). */
+export type BodySchema<Body> = z.ZodType<Body> | ((json: unknown, event: APIGatewayProxyEvent) => z.ZodType<Body>);
 
 interface RequestParts<Body> {
   readonly event: APIGatewayProxyEvent;
@@ -65,9 +66,9 @@ function pathParameterReader(event: APIGatewayProxyEvent) {
   };
 }
 
-function validateBody<Body>(rawBody: string, schema: BodySchema<Body>): Body {
+function validateBody<Body>(event: APIGatewayProxyEvent, rawBody: string, schema: BodySchema<Body>): Body {
   const json = parseJson(rawBody);
-  const resolved = typeof schema === 'function' && !('safeParse' in schema) ? schema(json) : (schema as z.ZodType<Body>);
+  const resolved = typeof schema === 'function' && !('safeParse' in schema) ? schema(json, event) : (schema as z.ZodType<Body>);
   return parseOrThrow(resolved, json);
 }
 
@@ -79,7 +80,7 @@ export function tenantRoute<Body = undefined>(definition: TenantRouteDefinition<
     if (route.scope && !caller.scopes.includes(route.scope)) throw new ForbiddenError(`This route needs the ${route.scope} scope.`);
     const rawBody = definition.body ? readRawBody(event, definition) : '';
     if (definition.body && definition.verifyRawBody) await definition.verifyRawBody({ caller, event, rawBody });
-    const body = definition.body ? validateBody(rawBody, definition.body) : (undefined as Body);
+    const body = definition.body ? validateBody(event, rawBody, definition.body) : (undefined as Body);
     return definition.handle({ event, route, caller, body, rawBody, pathParameter: pathParameterReader(event) });
   };
 }
@@ -90,7 +91,7 @@ export function adminRoute<Body = undefined>(definition: AdminRouteDefinition<Bo
     const caller = adminCallerOf(event);
     logger.appendKeys({ admin_subject: caller.subject });
     const rawBody = definition.body ? readRawBody(event, definition) : '';
-    const body = definition.body ? validateBody(rawBody, definition.body) : (undefined as Body);
+    const body = definition.body ? validateBody(event, rawBody, definition.body) : (undefined as Body);
     return definition.handle({ event, route, caller, body, rawBody, pathParameter: pathParameterReader(event) });
   };
 }

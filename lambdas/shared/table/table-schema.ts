@@ -5,17 +5,37 @@
  */
 export const TABLE_KEY = { partitionKey: 'PK', sortKey: 'SK' } as const;
 
-/** Cross-tenant index for MSP staff (`STATUS#…`, `SEVERITY#…`, `TENANTS`). Only the admin read role may query it. */
-export const ADMIN_INDEX = { name: 'GSI1', partitionKey: 'GSI1PK', sortKey: 'GSI1SK' } as const;
+export interface IndexDefinition {
+  readonly name: string;
+  readonly partitionKey: string;
+  readonly sortKey: string;
+  /** Non-key attributes copied into the index; empty means KEYS_ONLY. */
+  readonly projectedAttributes: readonly string[];
+}
 
-/** Tenant-local index: its partition keys begin with `TENANT#<id>#`, so LeadingKeys still confine it. */
-export const TENANT_INDEX = { name: 'GSI2', partitionKey: 'GSI2PK', sortKey: 'GSI2SK' } as const;
+/**
+ * Cross-tenant index for MSP staff (`STATUS#…`, `SEVERITY#…`, `TENANTS`). Only the admin
+ * read role may query it. It projects only attributes that never change after an item is
+ * written (alerts are immutable; an incident's counters are left out), so an alert joining
+ * an incident writes nothing to the index.
+ */
+export const ADMIN_INDEX: IndexDefinition = {
+  name: 'GSI1',
+  partitionKey: 'GSI1PK',
+  sortKey: 'GSI1SK',
+  projectedAttributes: [
+    'tenant_id', 'id', 'name', 'status', 'created_at', 'limits',
+    'asset_name', 'signature', 'severity', 'message', 'source', 'fingerprint', 'incident_id', 'occurred_at', 'received_at', 'labels',
+  ],
+};
+
+/** Tenant-local index: its partition keys begin with `TENANT#<id>#`, so LeadingKeys still confine it. Keys only: items are read from the table. */
+export const TENANT_INDEX: IndexDefinition = { name: 'GSI2', partitionKey: 'GSI2PK', sortKey: 'GSI2SK', projectedAttributes: [] };
 
 /** Epoch-seconds attribute DynamoDB's TTL deletes on (alerts, delivery records, used signatures). */
 export const TTL_ATTRIBUTE = 'expires_at';
 
-export const TABLE_INDEXES = [ADMIN_INDEX, TENANT_INDEX] as const;
-export type TableIndexName = (typeof TABLE_INDEXES)[number]['name'];
+export const TABLE_INDEXES: readonly IndexDefinition[] = [ADMIN_INDEX, TENANT_INDEX];
 
 /** The partition-key attribute DynamoDB checks `dynamodb:LeadingKeys` against, for the table or one of its indexes. */
 export function partitionKeyOf(indexName?: string): string {

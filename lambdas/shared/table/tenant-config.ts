@@ -39,6 +39,9 @@ export const WEBHOOK_SECURITY_CONFIG: ConfigDefinition<WebhookSecurityConfig> = 
   defaults: DEFAULT_WEBHOOK_SECURITY,
 };
 
+/** Written whole at tenant creation (it carries the External ID), so it has no defaults to fall back to. */
+export const AWS_INTEGRATION_CONFIG_NAME = 'aws-integration';
+
 const cache = new ExpiringLruCache<string, unknown>(2_000, CONFIG_CACHE_TTL_MS);
 
 /** The tenant's setting, or its defaults when the tenant never set it. */

@@ -1,15 +1,18 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { adminIndexClient, scopedTableClient, tableName } from '../access/table-access';
 import { ConflictError, NotFoundError } from '../http/errors';
+import type { AwsIntegrationConfig } from '../domain/aws-integration';
 import { isConditionalFailure } from './conditional-writes';
+import { AWS_INTEGRATION_CONFIG_NAME } from './tenant-config';
 import { apiKeyItemSchema, tenantProfileItemSchema, type ApiKeyItem, type TenantLimits, type TenantProfileItem } from './items';
-import { adminIndexKeys, apiKeyKey, profileKey } from './keys';
+import { adminIndexKeys, apiKeyKey, configKey, profileKey } from './keys';
 import { ADMIN_INDEX } from './table-schema';
 import type { TenantId } from './tenant-id';
 
 /** Tenants and their API keys. Each write goes through the tenant's own scoped session, admin or not. */
 
-export async function createTenant(profile: TenantProfileItem, firstKey: ApiKeyItem): Promise<void> {
+/** Profile, first API key and the AWS integration (with its External ID) appear together or not at all. */
+export async function createTenant(profile: TenantProfileItem, firstKey: ApiKeyItem, awsIntegration: AwsIntegrationConfig): Promise<void> {
   const client = scopedTableClient(profile.tenant_id);
   try {
     await client.send(
@@ -23,6 +26,7 @@ export async function createTenant(profile: TenantProfileItem, firstKey: ApiKeyI
             },
           },
           { Put: { TableName: tableName(), Item: { ...apiKeyKey(profile.tenant_id, firstKey.key_id), ...firstKey } } },
+          { Put: { TableName: tableName(), Item: { ...configKey(profile.tenant_id, AWS_INTEGRATION_CONFIG_NAME), ...awsIntegration } } },
         ],
       }),
     );
