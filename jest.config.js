@@ -4,7 +4,7 @@ const shared = {
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
   // middy 6 and jose ship ESM only: let swc turn them into CommonJS for jest.
   transformIgnorePatterns: ['/node_modules/(?!(@middy|jose)/)'],
-  setupFiles: ['<rootDir>/test/support/polyfills.ts'],
+  setupFiles: ['<rootDir>/test/support/test-environment.ts'],
   testEnvironment: 'node',
 };
 

@@ -7,6 +7,7 @@ import type { AlertInput } from './alert-input';
  * (`#`, unicode, 256 chars) becomes a short, key-safe value.
  */
 export function fingerprintOf(alert: Pick<AlertInput, 'asset_name' | 'signature' | 'dedup_key' | 'source'>): string {
-  const identity = alert.dedup_key !== undefined ? `dedup\u0000${alert.source}\u0000${alert.dedup_key}` : `asset\u0000${alert.asset_name}\u0000${alert.signature}`;
+  // JSON encoding keeps the parts apart whatever characters they contain.
+  const identity = JSON.stringify(alert.dedup_key !== undefined ? ['dedup', alert.source, alert.dedup_key] : ['asset', alert.asset_name, alert.signature]);
   return createHash('sha256').update(identity, 'utf8').digest('hex').slice(0, 32);
 }
