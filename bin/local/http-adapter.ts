@@ -27,7 +27,7 @@ export interface LocalGatewayProps {
   /** Routes that exist only locally (`/local/...`), answered before the route table. */
   readonly localRoutes?: Readonly<Record<string, () => Promise<APIGatewayProxyResult>>>;
   /** Runs after authorization and before the handler: the per-tenant throttle. */
-  readonly beforeHandler?: (route: ApiRoute, authorizerContext: Record<string, string>) => HttpError | undefined;
+  readonly beforeHandler?: (route: ApiRoute, authorizerContext: Record<string, string>) => Promise<HttpError | undefined>;
 }
 
 /** API Gateway's own payload ceiling; the handlers enforce API.md's 1 MiB themselves. */
@@ -194,7 +194,7 @@ export function createLocalGateway(props: LocalGatewayProps) {
         if (error instanceof Error && error.message === UNAUTHORIZED) return errorResponse(new UnauthorizedError());
         return errorResponse(new ServiceUnavailableError(1, error));
       }
-      const refusal = props.beforeHandler?.(route, authorizer);
+      const refusal = await props.beforeHandler?.(route, authorizer);
       if (refusal) return errorResponse(refusal);
     }
 

@@ -11,6 +11,7 @@ import { jsonResponse } from '../../lambdas/shared/http/responses';
 import { createTable, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { createLocalGateway } from './http-adapter';
 import { createLocalAdminIssuer } from './local-admin-issuer';
+import { tenantThrottle } from './tenant-throttle';
 
 /**
  * The whole API on one port, as `npm start` and the HTTP-level tests run it: DynamoDB
@@ -92,6 +93,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
         admin: admin.handler,
       },
       authorizers: { 'api-key': apiKeyAuthorizer.handler, admin: adminAuthorizer.handler },
+      beforeHandler: tenantThrottle(),
       localRoutes: {
         'GET /local/admin-token': async () => jsonResponse(200, { token: await issuer.issueToken() }),
         [`GET ${issuer.jwksPath}`]: async () => jsonResponse(200, issuer.jwks),

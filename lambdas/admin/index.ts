@@ -5,15 +5,16 @@ import { initialAwsIntegration } from '../shared/domain/aws-integration';
 import { severitySchema } from '../shared/domain/alert-input';
 import { ALL_TENANT_SCOPES, createApiKeyRequestSchema, createTenantRequestSchema, tenantLimitsRequestSchema, tenantResource } from '../shared/domain/tenants';
 import { decodeCursor, encodeCursor } from '../shared/http/cursor';
-import { NotFoundError } from '../shared/http/errors';
+import { ConflictError, NotFoundError } from '../shared/http/errors';
 import { parseListQuery } from '../shared/http/list-query';
 import { emptyResponse, jsonResponse } from '../shared/http/responses';
 import { adminRoute, routeGroup } from '../shared/http/route-handler';
 import { listAlertsAcrossTenants, listIncidentsAcrossTenants } from '../shared/table/admin-listings';
 import { recordAudit, actorOf } from '../shared/table/audit';
 import { releaseExternalId, reserveExternalId } from '../shared/table/external-ids';
-import { incidentStatusSchema, type ApiKeyItem } from '../shared/table/items';
-import { addApiKey, createTenant, listTenants, revokeApiKey, setTenantLimits } from '../shared/table/tenants';
+import { DEFAULT_TENANT_LIMITS, incidentStatusSchema, type ApiKeyItem, type TenantProfileItem } from '../shared/table/items';
+import { addApiKey, createTenant, getTenantProfile, listTenants, revokeApiKey, setTenantLimits } from '../shared/table/tenants';
+import { provisionTenantUsagePlan, updateTenantUsagePlan, usagePlanTarget } from '../shared/throttling/usage-plans';
 import { isTenantId, type TenantId } from '../shared/table/tenant-id';
 import type { ApiKeyScope } from '../shared/auth/scopes';
 
@@ -24,9 +25,17 @@ function tenantIdFrom(pathParameter: (name: string) => string): TenantId {
   return tenantId;
 }
 
-async function newApiKey(tenantId: TenantId, scopes: ApiKeyScope[], name: string | undefined, at: string) {
+async function newApiKey(tenantId: TenantId, scopes: ApiKeyScope[], name: string | undefined, at: string, usageIdentifier: string | undefined) {
   const issued = issueApiKey(tenantId);
-  const record: ApiKeyItem = { key_id: issued.keyId, name, hash: hashKeySecret(issued, await apiKeyPepper()), scopes, status: 'active', created_at: at };
+  const record: ApiKeyItem = {
+    key_id: issued.keyId,
+    name,
+    hash: hashKeySecret(issued, await apiKeyPepper()),
+    scopes,
+    status: 'active',
+    created_at: at,
+    usage_identifier: usageIdentifier,
+  };
   return { record, shown: { id: issued.keyId, key: issued.plaintext, scopes, ...(name ? { name } : {}) } };
 }
 
@@ -36,17 +45,21 @@ export const handler = routeGroup('admin', {
   'POST /admin/v1/tenants': adminRoute({
     body: createTenantRequestSchema,
     handle: async ({ body, caller }) => {
+      if (await getTenantProfile(body.id)) throw new ConflictError('tenant_exists', 'A tenant with this id already exists.');
       const at = new Date().toISOString();
-      const key = await newApiKey(body.id, ALL_TENANT_SCOPES, 'initial', at);
+      const target = usagePlanTarget();
+      const usagePlan = target ? await provisionTenantUsagePlan(target, body.id, DEFAULT_TENANT_LIMITS) : undefined;
+      const profile: TenantProfileItem = { tenant_id: body.id, name: body.name, status: 'active', created_at: at, limits: DEFAULT_TENANT_LIMITS, ...usagePlan };
+      const key = await newApiKey(body.id, ALL_TENANT_SCOPES, 'initial', at, usagePlan?.usage_identifier);
       const externalId = await reserveExternalId(body.id);
       try {
-        await createTenant({ tenant_id: body.id, name: body.name, status: 'active', created_at: at }, key.record, initialAwsIntegration(externalId));
+        await createTenant(profile, key.record, initialAwsIntegration(externalId));
       } catch (error) {
         await releaseExternalId(externalId);
         throw error;
       }
       await recordAudit(body.id, { actor: actorOf(caller), action: 'tenant.created', target: `tenant/${body.id}` }, at);
-      return jsonResponse(201, { tenant: tenantResource({ tenant_id: body.id, name: body.name, status: 'active', created_at: at }), api_key: key.shown });
+      return jsonResponse(201, { tenant: tenantResource(profile), api_key: key.shown });
     },
   }),
 
@@ -63,8 +76,10 @@ export const handler = routeGroup('admin', {
     body: createApiKeyRequestSchema,
     handle: async ({ body, caller, pathParameter }) => {
       const tenantId = tenantIdFrom(pathParameter);
+      const profile = await getTenantProfile(tenantId);
+      if (!profile) throw new NotFoundError('tenant');
       const at = new Date().toISOString();
-      const key = await newApiKey(tenantId, body.scopes, body.name, at);
+      const key = await newApiKey(tenantId, body.scopes, body.name, at, profile.usage_identifier);
       await addApiKey(tenantId, key.record);
       await recordAudit(tenantId, { actor: actorOf(caller), action: 'api_key.created', target: `api-key/${key.record.key_id}`, details: { scopes: body.scopes } }, at);
       return jsonResponse(201, key.shown);
@@ -89,6 +104,7 @@ export const handler = routeGroup('admin', {
     handle: async ({ body, caller, pathParameter }) => {
       const tenantId = tenantIdFrom(pathParameter);
       const profile = await setTenantLimits(tenantId, body);
+      if (profile.usage_plan_id) await updateTenantUsagePlan(profile.usage_plan_id, body);
       await recordAudit(tenantId, { actor: actorOf(caller), action: 'tenant.limits_changed', target: `tenant/${tenantId}`, details: body });
       return jsonResponse(200, tenantResource(profile));
     },

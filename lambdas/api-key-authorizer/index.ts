@@ -33,6 +33,8 @@ export async function authorizeApiKey(event: APIGatewayRequestAuthorizerEvent): 
     event.methodArn,
     `${key.tenantId}/${key.keyId}`,
     tenantAuthorizerContext({ tenantId: key.tenantId, keyId: key.keyId, scopes: record.scopes }),
+    // API Gateway meters and throttles this tenant's usage plan by it (apiKeySource AUTHORIZER).
+    record.usage_identifier,
   );
 }
 

@@ -42,7 +42,7 @@ describe('the API as npm start serves it', () => {
   });
 
   it('never takes an API key as an admin credential', async () => {
-    for (const headers of [{ 'x-api-key': acme }, { authorization: `Bearer ${acme}` }]) {
+    for (const headers of [{ 'x-api-key': acme }, { authorization: `Bearer ${acme}` }] as Array<Record<string, string>>) {
       const answer = await api.request('POST', '/admin/v1/tenants', { headers, body: { id: 'evil', name: 'x' } });
       expect(answer.status).toBe(401);
     }

@@ -23,6 +23,9 @@ export const tenantProfileItemSchema = z.object({
   status: z.enum(['active']),
   created_at: isoTime,
   limits: tenantLimitsSchema.optional(),
+  /** AWS only: the tenant's API Gateway usage plan, which enforces `limits`. */
+  usage_plan_id: z.string().optional(),
+  usage_identifier: z.string().optional(),
 });
 export type TenantProfileItem = z.infer<typeof tenantProfileItemSchema>;
 
@@ -36,6 +39,8 @@ export const apiKeyItemSchema = z.object({
   created_at: isoTime,
   revoked_at: isoTime.optional(),
   last_used_at: isoTime.optional(),
+  /** AWS only: the tenant's usage plan key, returned by the authorizer so API Gateway throttles per tenant. */
+  usage_identifier: z.string().optional(),
 });
 export type ApiKeyItem = z.infer<typeof apiKeyItemSchema>;
 

@@ -1,0 +1,69 @@
+import { randomBytes } from 'node:crypto';
+import {
+  APIGatewayClient,
+  CreateApiKeyCommand,
+  CreateUsagePlanCommand,
+  CreateUsagePlanKeyCommand,
+  UpdateUsagePlanCommand,
+} from '@aws-sdk/client-api-gateway';
+import { ENV, optionalEnv } from '../runtime/environment';
+import type { TenantLimits } from '../table/items';
+import type { TenantId } from '../table/tenant-id';
+
+/**
+ * Per-tenant throttling in AWS: one API Gateway usage plan per tenant, bound to the stage,
+ * with one API Gateway key whose value the API key authorizer returns as
+ * `usageIdentifierKey` (the API's key source is AUTHORIZER). API Gateway then throttles
+ * each tenant on its own: one tenant's storm gets 429s while the others are served.
+ * The usage key is an identifier for metering, not a credential: callers never see it.
+ */
+export interface TenantUsagePlan {
+  readonly usage_plan_id: string;
+  readonly usage_identifier: string;
+}
+
+interface StageTarget {
+  readonly restApiId: string;
+  readonly stage: string;
+}
+
+/** The stage this function meters, or undefined where there is no API Gateway (npm start). */
+export function usagePlanTarget(): StageTarget | undefined {
+  const restApiId = optionalEnv(ENV.restApiId);
+  const stage = optionalEnv(ENV.restApiStage);
+  return restApiId && stage ? { restApiId, stage } : undefined;
+}
+
+export async function provisionTenantUsagePlan(
+  target: StageTarget,
+  tenantId: TenantId,
+  limits: TenantLimits,
+  client: Pick<APIGatewayClient, 'send'> = new APIGatewayClient({}),
+): Promise<TenantUsagePlan> {
+  const usageIdentifier = randomBytes(30).toString('base64url');
+  const apiKey = await client.send(
+    new CreateApiKeyCommand({ name: `tenant-${tenantId}`, value: usageIdentifier, enabled: true, description: `Alert Whisperer usage metering for tenant ${tenantId}` }),
+  );
+  const plan = await client.send(
+    new CreateUsagePlanCommand({
+      name: `tenant-${tenantId}`,
+      apiStages: [{ apiId: target.restApiId, stage: target.stage }],
+      throttle: { rateLimit: limits.requests_per_second, burstLimit: limits.burst },
+    }),
+  );
+  await client.send(new CreateUsagePlanKeyCommand({ usagePlanId: plan.id, keyId: apiKey.id, keyType: 'API_KEY' }));
+  if (!plan.id) throw new Error('CreateUsagePlan returned no id');
+  return { usage_plan_id: plan.id, usage_identifier: usageIdentifier };
+}
+
+export async function updateTenantUsagePlan(usagePlanId: string, limits: TenantLimits, client: Pick<APIGatewayClient, 'send'> = new APIGatewayClient({})): Promise<void> {
+  await client.send(
+    new UpdateUsagePlanCommand({
+      usagePlanId,
+      patchOperations: [
+        { op: 'replace', path: '/throttle/rateLimit', value: String(limits.requests_per_second) },
+        { op: 'replace', path: '/throttle/burstLimit', value: String(limits.burst) },
+      ],
+    }),
+  );
+}
