@@ -17,6 +17,9 @@ module.exports = {
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
+      // Handlers log at INFO here, as in AWS; every line is captured and checked for secrets.
+      setupFiles: ['<rootDir>/test/support/test-environment.ts', '<rootDir>/test/support/log-level-info.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/capture-logs.ts'],
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },
     { ...shared, displayName: 'infra', testMatch: ['<rootDir>/test/infra/**/*.test.ts'] },

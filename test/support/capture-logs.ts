@@ -1,0 +1,34 @@
+import { ENV } from '../../lambdas/shared/runtime/environment';
+import { secretsIn } from './secret-patterns';
+
+/**
+ * Integration suites run with handlers logging at INFO, as in AWS, and every line they
+ * write is captured here instead of printed. After each file, the suite fails if any line
+ * holds a secret (API key, webhook secret, JWT, STS credential, the pepper).
+ */
+const captured: string[] = [];
+const originalStdout = process.stdout.write.bind(process.stdout);
+const originalStderr = process.stderr.write.bind(process.stderr);
+
+function capture(chunk: unknown): boolean {
+  const text = typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : String(chunk);
+  captured.push(text);
+  // AW_SHOW_LOGS=1 prints what was captured, for debugging a suite.
+  if (process.env.AW_SHOW_LOGS) originalStderr(text);
+  return true;
+}
+
+beforeAll(() => {
+  process.stdout.write = capture as typeof process.stdout.write;
+  process.stderr.write = capture as typeof process.stderr.write;
+});
+
+afterAll(() => {
+  process.stdout.write = originalStdout;
+  process.stderr.write = originalStderr;
+  const text = captured.join('');
+  const pepper = process.env[ENV.localApiKeyPepper];
+  const leaks = secretsIn(text, pepper ? [pepper] : []);
+  if (process.env.AW_LOG_CAPTURE_REPORT) originalStdout(`log lines checked for secrets: ${text.split('\n').filter(Boolean).length}\n`);
+  expect(leaks).toEqual([]);
+});
