@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { localTableAccess, type PolicyDecision } from '../../lambdas/shared/access/local-policy-enforcement';
@@ -8,6 +8,7 @@ import { useTableAccess } from '../../lambdas/shared/access/table-access';
 import { forgetServerSecrets } from '../../lambdas/shared/auth/server-secrets';
 import { ENV } from '../../lambdas/shared/runtime/environment';
 import { jsonResponse } from '../../lambdas/shared/http/responses';
+import './promise-with-resolvers';
 import { createTable, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { createLocalGateway } from './http-adapter';
 import { createLocalAdminIssuer } from './local-admin-issuer';
@@ -57,7 +58,12 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   process.env[ENV.localApiKeyPepper] = loadOrCreatePepper(options.dataDir);
   forgetServerSecrets();
 
-  const server: Server = createServer();
+  // The port is needed before the handlers load (the admin issuer's URL); requests that
+  // arrive meanwhile wait for the gateway instead of hanging unanswered.
+  const gateway = Promise.withResolvers<RequestListener>();
+  const server: Server = createServer((request, response) => {
+    void gateway.promise.then((handle) => handle(request, response));
+  });
   await new Promise<void>((resolve) => server.listen(options.port ?? 3000, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
@@ -81,8 +87,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   const { useRunbookWorkflowStarter } = await import('../../lambdas/shared/runbooks/workflow-starter');
   useRunbookWorkflowStarter(workflow.localRunbookWorkflow());
 
-  server.on(
-    'request',
+  gateway.resolve(
     createLocalGateway({
       functions: {
         health: health.handler,
