@@ -15,6 +15,8 @@ module.exports = {
     {
       ...shared,
       displayName: 'integration',
+      // DynamoDB Local on two shared cores: contention tests take seconds, not milliseconds.
+      testTimeout: 30_000,
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       // Handlers log at INFO here, as in AWS; every line is captured and checked for secrets.

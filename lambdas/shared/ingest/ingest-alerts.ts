@@ -5,7 +5,7 @@ import { ConflictError } from '../http/errors';
 import { claimDelivery, completeDelivery } from '../table/deliveries';
 import { CORRELATION_CONFIG, readConfig } from '../table/tenant-config';
 import type { TenantId } from '../table/tenant-id';
-import { recordAlert, type RecordedAlert } from './record-alert';
+import { MAX_ALERTS_PER_TRANSACTION, recordAlertRun, type AlertRun, type AlertToRecord, type RecordedAlert } from './record-alerts';
 
 /** API.md's 202 answer. */
 export interface IngestAnswer {
@@ -31,24 +31,39 @@ async function inParallel<T>(tasks: Array<() => Promise<T>>, limit: number): Pro
   return results;
 }
 
+/**
+ * Splits a batch into runs: alerts of one fingerprint, in order, cut wherever the status
+ * changes (a resolve must land between the firing alerts around it) or a transaction
+ * would grow too large. Runs of different fingerprints are independent.
+ */
+export function alertRuns(alerts: readonly AlertToRecord[]): AlertRun[][] {
+  const byFingerprint = new Map<string, AlertRun[]>();
+  for (const alert of alerts) {
+    const fingerprint = fingerprintOf(alert.input);
+    const runs = byFingerprint.get(fingerprint) ?? [];
+    const last = runs[runs.length - 1];
+    if (last && last.status === alert.input.status && last.status === 'firing' && last.alerts.length < MAX_ALERTS_PER_TRANSACTION) {
+      runs[runs.length - 1] = { ...last, alerts: [...last.alerts, alert] };
+    } else {
+      runs.push({ fingerprint, status: alert.input.status, alerts: [alert], receivedAt: alert.receivedAt });
+    }
+    byFingerprint.set(fingerprint, runs);
+  }
+  return [...byFingerprint.values()];
+}
+
 async function recordAll(tenantId: TenantId, alerts: readonly AlertInput[], alertIds: readonly string[], receivedAt: Date): Promise<RecordedAlert[]> {
   const config = await readConfig(tenantId, CORRELATION_CONFIG);
   const context = { tenantId, config, newIncidentId: () => nextUlid(receivedAt.getTime()) };
-  const byFingerprint = new Map<string, number[]>();
-  alerts.forEach((alert, index) => {
-    const fingerprint = fingerprintOf(alert);
-    byFingerprint.set(fingerprint, [...(byFingerprint.get(fingerprint) ?? []), index]);
-  });
-  const results: RecordedAlert[] = new Array(alerts.length);
+  const answers = new Map<string, RecordedAlert>();
+  const fingerprints = alertRuns(alerts.map((input, index) => ({ id: alertIds[index], input, receivedAt })));
   await inParallel(
-    [...byFingerprint.values()].map((indexes) => async () => {
-      for (const index of indexes) {
-        results[index] = await recordAlert(context, { id: alertIds[index], input: alerts[index], receivedAt });
-      }
+    fingerprints.map((runs) => async () => {
+      for (const run of runs) for (const answer of await recordAlertRun(context, run)) answers.set(answer.id, answer);
     }),
     PARALLEL_FINGERPRINTS,
   );
-  return results;
+  return alertIds.map((id) => answers.get(id) as RecordedAlert);
 }
 
 /**

@@ -100,7 +100,8 @@ export const incidentItemSchema = z.object({
   alert_count: z.number().int(),
   /** The first alerts only (see MAX_INCIDENT_ALERT_IDS); `alert_count` stays exact. */
   alert_ids: z.array(z.string()),
-  sources: z.array(z.string()),
+  /** Stored as a string set (concurrent writers ADD to it), read as a sorted list. */
+  sources: z.union([z.array(z.string()), z.set(z.string())]).transform((sources) => [...sources].sort()),
   first_seen: isoTime,
   last_seen: isoTime,
   created_at: isoTime,
