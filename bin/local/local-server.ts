@@ -56,6 +56,8 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   useTableAccess(localTableAccess({ tableName, endpoint, onDecision: options.onPolicyDecision }));
 
   process.env[ENV.localApiKeyPepper] = loadOrCreatePepper(options.dataDir);
+  // No route to SNS's signing certificates from here; AWS deployments always verify.
+  process.env[ENV.snsSignatureVerification] = 'off';
   forgetServerSecrets();
 
   // The port is needed before the handlers load (the admin issuer's URL); requests that

@@ -1,13 +1,15 @@
 import * as z from 'zod';
 import { alertBatchSchema, alertsRequestSchemaFor, severitySchema, type AlertBatch } from '../shared/domain/alert-input';
-import { sourceAdapterFor } from '../shared/domain/sources';
+import { snsEnvelopeSchema, sourceAdapterFor, type SourceAdapter } from '../shared/domain/sources';
 import { encodeCursor, decodeCursor } from '../shared/http/cursor';
 import { BadRequestError, NotFoundError } from '../shared/http/errors';
 import { parseListQuery } from '../shared/http/list-query';
 import { jsonResponse } from '../shared/http/responses';
 import { routeGroup, tenantRoute, type TenantRequest } from '../shared/http/route-handler';
 import { ingestAlerts } from '../shared/ingest/ingest-alerts';
+import { confirmSnsSubscription, requireSnsSignature } from '../shared/ingest/sns-delivery';
 import { requireValidWebhookSignature } from '../shared/ingest/webhook-verification';
+import { parseOrThrow } from '../shared/http/validation';
 import { getAlert, listAlerts } from '../shared/table/alerts';
 import { isUlid } from '../shared/table/ids';
 
@@ -24,10 +26,20 @@ async function acceptAlerts(request: TenantRequest<AlertBatch>) {
 }
 
 /** A source's own webhook body, mapped by its adapter and then held to the generic alert rules. */
-function sourceBodySchema(source: string | undefined): z.ZodType<AlertBatch> {
-  const adapter = source === undefined ? undefined : sourceAdapterFor(source);
-  if (!adapter) throw new NotFoundError('alert source');
+function sourceBatchSchema(adapter: SourceAdapter): z.ZodType<AlertBatch> {
   return adapter.payloadSchema.transform((alerts) => ({ alerts })).pipe(alertBatchSchema);
+}
+
+/**
+ * CloudWatch arrives wrapped in SNS: the envelope's signature is checked first, a
+ * subscription confirmation is confirmed (no alert in it), and a notification is mapped.
+ */
+async function acceptSnsDelivery(request: TenantRequest<unknown>, adapter: SourceAdapter) {
+  const envelope = parseOrThrow(snsEnvelopeSchema, request.body);
+  await requireSnsSignature(envelope);
+  if (envelope.Type === 'SubscriptionConfirmation') return jsonResponse(200, { subscription: await confirmSnsSubscription(envelope) });
+  if (envelope.Type === 'UnsubscribeConfirmation') return jsonResponse(200, { subscription: 'unsubscribed' });
+  return acceptAlerts({ ...request, body: parseOrThrow(sourceBatchSchema(adapter), request.body) });
 }
 
 export const handler = routeGroup('alerts', {
@@ -38,10 +50,17 @@ export const handler = routeGroup('alerts', {
   }),
 
   'POST /v1/alerts/{source}': tenantRoute({
-    body: (_json, event) => sourceBodySchema(event.pathParameters?.source),
+    // Any JSON here: which schema applies depends on the source, a path resource (404) checked after the body is JSON.
+    body: z.unknown(),
+    // SNS posts its JSON as text/plain.
     alsoAccept: ['text/plain'],
     verifyRawBody: requireValidWebhookSignature,
-    handle: acceptAlerts,
+    handle: async (request) => {
+      const adapter = sourceAdapterFor(request.pathParameter('source'));
+      if (!adapter) throw new NotFoundError('alert source');
+      if (adapter.source === 'cloudwatch') return acceptSnsDelivery(request, adapter);
+      return acceptAlerts({ ...request, body: parseOrThrow(sourceBatchSchema(adapter), request.body) });
+    },
   }),
 
   'GET /v1/alerts': tenantRoute({

@@ -27,6 +27,8 @@ export const ENV = {
   /** Seconds API Gateway caches authorizer results; flushing on revoke only matters when > 0. */
   authorizerCacheTtlSeconds: 'AUTHORIZER_CACHE_TTL_SECONDS',
   runbookStateMachineArn: 'RUNBOOK_STATE_MACHINE_ARN',
+  /** `off` only under `npm start`: SNS message signatures are verified everywhere else. */
+  snsSignatureVerification: 'SNS_SIGNATURE_VERIFICATION',
 } as const;
 
 export function requiredEnv(name: string): string {
