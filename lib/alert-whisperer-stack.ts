@@ -8,6 +8,7 @@ import { ApiFunctions, type PowertoolsLogLevel } from './constructs/api-function
 import { AssumeRoleWatchdog } from './constructs/assume-role-watchdog';
 import { DataTable } from './constructs/data-table';
 import { HttpApi, type StageThrottle } from './constructs/http-api';
+import { RunbookWorkflow } from './constructs/runbook-workflow';
 import { TenantAccessRoles } from './constructs/tenant-access';
 
 export interface AlertWhispererStackProps extends cdk.StackProps {
@@ -65,6 +66,8 @@ export class AlertWhispererStack extends cdk.Stack {
   readonly dataTable: DataTable;
   /** One function per folder of `lambdas/`, with its execution role and log group. */
   readonly functions: ApiFunctions;
+  /** The Step Functions workflow that runs approved SSM runbooks in client accounts. */
+  readonly runbooks: RunbookWorkflow;
   /** The only roles with DynamoDB permissions (layer 3). */
   readonly tenantAccess: TenantAccessRoles;
   /** The REST API built from the route table. */
@@ -107,12 +110,21 @@ export class AlertWhispererStack extends cdk.Stack {
       logLevel: props.logLevel,
     });
 
+    this.runbooks = new RunbookWorkflow(this, 'Runbooks', {
+      tableName: this.dataTable.table.tableName,
+      logRetention: props.logRetention,
+      logLevel: props.logLevel,
+    });
+    const tenantDataRoles = [...this.functions.tenantDataRoles, ...this.runbooks.tenantDataRoles];
+
     this.tenantAccess = new TenantAccessRoles(this, 'TenantAccess', {
       table: this.dataTable,
-      tenantDataPrincipals: this.functions.tenantDataRoles,
+      tenantDataPrincipals: tenantDataRoles,
       adminPrincipal: this.functions.adminRole,
     });
     this.functions.useTableAccess(this.tenantAccess);
+    this.runbooks.useTableAccess(this.tenantAccess.tenantDataAccessRole);
+    this.runbooks.grantStart(this.functions.functions.runbooks);
 
     this.api = new HttpApi(this, 'Api', {
       routeFunctions: this.functions.routeFunctions,
@@ -127,7 +139,7 @@ export class AlertWhispererStack extends cdk.Stack {
 
     this.watchdog = new AssumeRoleWatchdog(this, 'AssumeRoleWatchdog', {
       watchedRole: this.tenantAccess.tenantDataAccessRole,
-      expectedCallers: this.functions.tenantDataRoles,
+      expectedCallers: tenantDataRoles,
       notificationEmail: props.watchdogEmail,
     });
 
@@ -154,6 +166,7 @@ export class AlertWhispererStack extends cdk.Stack {
       new cdk.CfnOutput(this, 'UserPoolId', { description: 'MSP staff user pool (group msp-admin).', value: this.adminIdentity.userPool.userPoolId });
       new cdk.CfnOutput(this, 'UserPoolClientId', { description: 'App client that staff tokens are issued to.', value: this.adminIdentity.userPoolClient.userPoolClientId });
     }
+    new cdk.CfnOutput(this, 'RunbookStateMachineArn', { description: 'The runbook workflow (Step Functions).', value: this.runbooks.stateMachine.stateMachineArn });
     new cdk.CfnOutput(this, 'WatchdogTopicArn', { description: 'Subscribe here for AssumeRole anomalies.', value: this.watchdog.topic.topicArn });
   }
 }

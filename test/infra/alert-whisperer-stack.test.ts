@@ -1,3 +1,5 @@
+import { readdirSync } from 'node:fs';
+import * as path from 'node:path';
 import { App, CfnElement, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -11,6 +13,7 @@ import { AssumeRoleWatchdog } from '../../lib/constructs/assume-role-watchdog';
 import { DataTable } from '../../lib/constructs/data-table';
 import { API_STAGE_NAME, HttpApi } from '../../lib/constructs/http-api';
 import { TenantAccessRoles } from '../../lib/constructs/tenant-access';
+import { CHOICE_STATE, RUNBOOK_TASK_NAMES, RUNBOOK_TASKS, runbookDefinition, WAIT_STATE, type RunbookTask } from '../../lib/runbook-definition';
 import { adminReadPolicy, externalIdRegistryPolicy, TENANT_TAG_KEY, tenantDataAccessPolicy } from '../../lambdas/shared/access/policy-documents';
 import { ENV } from '../../lambdas/shared/runtime/environment';
 import { ADMIN_INDEX, TENANT_INDEX, TTL_ATTRIBUTE } from '../../lambdas/shared/table/table-schema';
@@ -27,7 +30,7 @@ interface Statement {
   Condition?: JsonObject;
 }
 
-// One synthesis for the whole file: bundling eight functions is the slow part.
+// One synthesis for the whole file: bundling thirteen functions (eight API, five runbook tasks) is the slow part.
 let stack: AlertWhispererStack;
 let template: Template;
 let resources: Record<string, JsonObject>;
@@ -73,6 +76,21 @@ function functionId(name: FunctionName): string {
 function roleId(role: iam.IRole): string {
   return logicalIdOf(role);
 }
+
+function taskFunctionId(task: RunbookTask): string {
+  return logicalIdOf(stack.runbooks.functions[task]);
+}
+
+/** A runbook task's execution role, as its function holds it (the construct keeps its role map private). */
+function taskRole(task: RunbookTask): iam.IRole {
+  const role = stack.runbooks.functions[task].role;
+  if (!role) throw new Error(`runbook task ${task} has no role`);
+  return role;
+}
+
+/** The only tasks that talk to a client account, so the only roles that may assume the client role. */
+const CLIENT_ROLE_TASKS: readonly RunbookTask[] = ['sendCommand', 'pollCommand', 'cancelCommand'];
+const CLIENT_ROLE_NAME = 'AlertWhispererMSP';
 
 /** Every identity statement of a role: its inline policies and every AWS::IAM::Policy attached to it. */
 function statementsOfRole(logicalId: string): Statement[] {
@@ -208,7 +226,10 @@ describe('IAM: only the three table roles touch DynamoDB', () => {
 
   it('gives no Lambda execution role any dynamodb permission and no wildcard action', () => {
     const executionRoles = ofType('AWS::IAM::Role').filter(([, role]) => JSON.stringify(role.AssumeRolePolicyDocument).includes('lambda.amazonaws.com'));
-    expect(executionRoles.map(([id]) => id).sort()).toEqual(FUNCTION_NAMES.map((name) => roleId(stack.functions.roles[name])).sort());
+    // The API function roles and the runbook task roles, nothing else (the state machine's role trusts states.amazonaws.com).
+    expect(executionRoles.map(([id]) => id).sort()).toEqual(
+      [...FUNCTION_NAMES.map((name) => roleId(stack.functions.roles[name])), ...RUNBOOK_TASK_NAMES.map((task) => roleId(taskRole(task)))].sort(),
+    );
     for (const [id] of executionRoles) {
       const actions = actionsOf(statementsOfRole(id));
       expect(actions.filter((action) => /^dynamodb:/i.test(action))).toEqual([]);
@@ -259,9 +280,12 @@ describe('IAM: only the three table roles touch DynamoDB', () => {
     expect(holders).toEqual([roleId(stack.tenantAccess.tenantDataAccessRole)]);
   });
 
-  it('lets TenantDataAccessRole be assumed only by the tenant-data function roles, with sts:TagSession and a tenant_id tag only', () => {
+  it('lets TenantDataAccessRole be assumed only by the tenant-data function roles and the runbook task roles, with sts:TagSession and a tenant_id tag only', () => {
     const tenantDataFunctions = FUNCTION_NAMES.filter((name) => FUNCTION_PROFILES[name].tenantData);
     expect([...tenantDataFunctions].sort()).toEqual(['admin', 'alerts', 'api-key-authorizer', 'config', 'incidents', 'runbooks']);
+    // Every task reads or writes tenant data: the workflow's tenant-data roles are exactly its five task roles.
+    expect([...RUNBOOK_TASK_NAMES].sort()).toEqual(['cancelCommand', 'loadConfig', 'pollCommand', 'recordResult', 'sendCommand']);
+    expect(stack.runbooks.tenantDataRoles.map(roleId)).toEqual(RUNBOOK_TASK_NAMES.map((task) => roleId(taskRole(task))));
     const trust = trustOf(roleId(stack.tenantAccess.tenantDataAccessRole));
     expect(trust).toHaveLength(1);
     const [statement] = trust;
@@ -269,7 +293,12 @@ describe('IAM: only the three table roles touch DynamoDB', () => {
     expect(asList(statement!.Action).sort()).toEqual(['sts:AssumeRole', 'sts:TagSession']);
     expect(resolve(statement!.Principal ?? null)).toEqual({ AWS: `arn:aws:iam::${ACCOUNT}:root` });
     expect(statement!.Condition).toEqual({
-      ArnEquals: { 'aws:PrincipalArn': tenantDataFunctions.map((name) => getAttArn(roleId(stack.functions.roles[name]))) },
+      ArnEquals: {
+        'aws:PrincipalArn': [
+          ...tenantDataFunctions.map((name) => getAttArn(roleId(stack.functions.roles[name]))),
+          ...stack.runbooks.tenantDataRoles.map((role) => getAttArn(roleId(role))),
+        ],
+      },
       StringLike: { [`aws:RequestTag/${TENANT_TAG_KEY}`]: '?*' },
       'ForAllValues:StringEquals': { 'aws:TagKeys': [TENANT_TAG_KEY] },
     });
@@ -303,6 +332,9 @@ describe('IAM: only the three table roles touch DynamoDB', () => {
     }
     expect(grantsOf(/^sts:/)).toEqual(expectedSts);
     expect(grantsOf(/^secretsmanager:/)).toEqual(profile.pepper ? [{ actions: ['secretsmanager:GetSecretValue'], resources: [{ Ref: logicalIdOf(stack.pepper) }] }] : []);
+    expect(grantsOf(/^states:/)).toEqual(
+      name === 'runbooks' ? [{ actions: ['states:StartExecution'], resources: [{ Ref: logicalIdOf(stack.runbooks.stateMachine) }] }] : [],
+    );
 
     const apiGateway = grantsOf(/^apigateway:/).map((grant) => ({ ...grant, resources: grant.resources.map((arn) => resolve(arn)) }));
     if (name === 'admin') {
@@ -318,6 +350,91 @@ describe('IAM: only the three table roles touch DynamoDB', () => {
   });
 });
 
+// ---------------------------------------------------------------- runbook workflow IAM
+
+describe('IAM: the runbook workflow', () => {
+  const ordered = <T>(grants: T[]): T[] => [...grants].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+  /** Statements as grants, order-free: effect, sorted actions, resolved resources, condition. */
+  const grantsOf = (statements: Statement[]) =>
+    ordered(
+      statements.map((statement) => ({
+        effect: statement.Effect,
+        actions: asList(statement.Action).sort(),
+        resources: asList(resolve(statement.Resource ?? null)).map(String).sort(),
+        condition: statement.Condition ?? null,
+      })),
+    );
+  const clientRoleArns = [`arn:aws:iam::*:role/${CLIENT_ROLE_NAME}`, `arn:aws:iam::*:role/*/${CLIENT_ROLE_NAME}`];
+  const clientRoleGrant = { effect: 'Allow', actions: ['sts:AssumeRole'], resources: [...clientRoleArns].sort(), condition: { StringLike: { 'sts:ExternalId': '?*' } } };
+
+  it.each(RUNBOOK_TASK_NAMES)('gives the %s task role exactly its log group, X-Ray, TenantDataAccessRole and (client tasks only) client-role grants', (task) => {
+    const logGroup = ((propsOf(taskFunctionId(task)).LoggingConfig as JsonObject).LogGroup as { Ref: string }).Ref;
+    const expected = [
+      { effect: 'Allow', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [String(resolve(getAttArn(logGroup)))], condition: null },
+      { effect: 'Allow', actions: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], resources: ['*'], condition: null },
+      {
+        effect: 'Allow',
+        actions: ['sts:AssumeRole', 'sts:TagSession'],
+        resources: [String(resolve(getAttArn(roleId(stack.tenantAccess.tenantDataAccessRole))))],
+        condition: null,
+      },
+      ...(CLIENT_ROLE_TASKS.includes(task) ? [clientRoleGrant] : []),
+    ];
+    expect(grantsOf(statementsOfRole(roleId(taskRole(task))))).toEqual(ordered(expected));
+  });
+
+  it('lets only the SendCommand, PollCommand and CancelCommand task roles assume AlertWhispererMSP, only with an External ID, and no API function role', () => {
+    expect(RUNBOOK_TASK_NAMES.filter((task) => RUNBOOK_TASKS[task].assumesClientRole).sort()).toEqual([...CLIENT_ROLE_TASKS].sort());
+    // Any sts grant on the client role name or on a wildcard ARN: the cross-account reach.
+    const reachesOut = (statement: Statement) =>
+      asList(statement.Action).some((action) => /^sts:/i.test(action)) &&
+      asList(resolve(statement.Resource ?? null)).some((arn) => String(arn).includes(CLIENT_ROLE_NAME) || String(arn).includes('*'));
+    const holders = ofType('AWS::IAM::Role')
+      .filter(([id]) => statementsOfRole(id).some(reachesOut))
+      .map(([id]) => id);
+    expect(holders.sort()).toEqual(CLIENT_ROLE_TASKS.map((task) => roleId(taskRole(task))).sort());
+    for (const task of CLIENT_ROLE_TASKS) {
+      expect(grantsOf(statementsOfRole(roleId(taskRole(task))).filter(reachesOut))).toEqual([clientRoleGrant]);
+    }
+    for (const name of FUNCTION_NAMES) {
+      expect(statementsOfRole(roleId(stack.functions.roles[name])).filter(reachesOut)).toEqual([]);
+      expect(JSON.stringify(statementsOfRole(roleId(stack.functions.roles[name])))).not.toContain(CLIENT_ROLE_NAME);
+    }
+    for (const task of RUNBOOK_TASK_NAMES.filter((name) => !CLIENT_ROLE_TASKS.includes(name))) {
+      expect(JSON.stringify(statementsOfRole(roleId(taskRole(task))))).not.toContain(CLIENT_ROLE_NAME);
+    }
+  });
+
+  it('lets only the runbooks route function role start executions, of the runbook state machine alone', () => {
+    const holders = ofType('AWS::IAM::Role')
+      .filter(([id]) => actionsOf(statementsOfRole(id)).some((action) => /^states:/i.test(action)))
+      .map(([id]) => id);
+    expect(holders).toEqual([roleId(stack.functions.roles.runbooks)]);
+    const statements = statementsOfRole(roleId(stack.functions.roles.runbooks)).filter((statement) => asList(statement.Action).some((action) => /^states:/i.test(action)));
+    expect(statements.map((statement) => ({ effect: statement.Effect, actions: asList(statement.Action), resources: asList(statement.Resource), condition: statement.Condition ?? null }))).toEqual([
+      { effect: 'Allow', actions: ['states:StartExecution'], resources: [{ Ref: logicalIdOf(stack.runbooks.stateMachine) }], condition: null },
+    ]);
+    // Nor through a policy attached elsewhere.
+    const policiesWithStates = ofType('AWS::IAM::Policy').filter(([, policy]) => JSON.stringify(policy.PolicyDocument).includes('"states:'));
+    expect(policiesWithStates.map(([, policy]) => policy.Roles)).toEqual([[{ Ref: roleId(stack.functions.roles.runbooks) }]]);
+  });
+
+  it('lets only the state machine invoke the task functions', () => {
+    const stateMachineRole = roleId(stack.runbooks.stateMachine.role);
+    const taskArns = RUNBOOK_TASK_NAMES.map((task) => String(resolve(getAttArn(taskFunctionId(task)))));
+    const invokers = ofType('AWS::IAM::Role')
+      .filter(([id]) => statementsOfRole(id).some((statement) => asList(statement.Action).some((action) => /^lambda:/i.test(action))))
+      .map(([id]) => id);
+    expect(invokers).toEqual([stateMachineRole]);
+    const invokes = statementsOfRole(stateMachineRole).filter((statement) => asList(statement.Action).some((action) => /^lambda:/i.test(action)));
+    expect(invokes.flatMap((statement) => asList(statement.Action))).toEqual(RUNBOOK_TASK_NAMES.map(() => 'lambda:InvokeFunction'));
+    expect(invokes.flatMap((statement) => asList(resolve(statement.Resource ?? null)).map(String)).sort()).toEqual(taskArns.flatMap((arn) => [arn, `${arn}:*`]).sort());
+    // No resource-based permission lets anyone else (API Gateway included) invoke a task.
+    const taskIds = RUNBOOK_TASK_NAMES.map(taskFunctionId);
+    expect(ofType('AWS::Lambda::Permission').filter(([, permission]) => taskIds.some((id) => JSON.stringify(permission.FunctionName).includes(`"${id}"`)))).toEqual([]);
+  });
+});
+
 // ---------------------------------------------------------------- functions
 
 describe('ApiFunctions', () => {
@@ -327,7 +444,17 @@ describe('ApiFunctions', () => {
   };
 
   it('creates one function per folder and nothing else', () => {
-    expect(ofType('AWS::Lambda::Function').map(([id]) => id).sort()).toEqual(FUNCTION_NAMES.map(functionId).sort());
+    // The API functions and the five runbook task functions; no custom resource or other function.
+    expect(ofType('AWS::Lambda::Function').map(([id]) => id).sort()).toEqual([...FUNCTION_NAMES.map(functionId), ...RUNBOOK_TASK_NAMES.map(taskFunctionId)].sort());
+    const folders = (dir: string) =>
+      readdirSync(dir, { withFileTypes: true })
+        .filter((entry) => entry.isDirectory())
+        .map((entry) => entry.name)
+        .sort();
+    const lambdasDir = path.join(__dirname, '..', '..', 'lambdas');
+    expect(folders(lambdasDir).filter((name) => name !== 'shared' && name !== 'runbook-tasks')).toEqual([...FUNCTION_NAMES].sort());
+    expect(folders(path.join(lambdasDir, 'runbook-tasks'))).toEqual(['cancel-command', 'load-config', 'poll-command', 'record-result', 'send-command']);
+    expect(RUNBOOK_TASK_NAMES.map((task) => RUNBOOK_TASKS[task].folder).sort()).toEqual(folders(path.join(lambdasDir, 'runbook-tasks')));
   });
 
   it.each(FUNCTION_NAMES)('runs %s on nodejs22.x arm64 with 512 MB, X-Ray and its own log group', (name) => {
@@ -360,6 +487,7 @@ describe('ApiFunctions', () => {
     if (profile.pepper) expected.push(ENV.apiKeyPepperSecretArn);
     if (name === 'admin') expected.push(ENV.adminReadRoleArn, ENV.externalIdRegistryRoleArn, ENV.restApiId, ENV.restApiStage, ENV.authorizerCacheTtlSeconds);
     if (name === 'admin-authorizer') expected.push(ENV.adminJwtIssuer, ENV.adminJwtAudience, ENV.adminJwksUrl, ENV.adminGroupsClaim, ENV.adminGroup);
+    if (name === 'runbooks') expected.push(ENV.runbookStateMachineArn);
     expect(set.sort()).toEqual(expected.sort());
     expect(set).not.toContain(ENV.localApiKeyPepper);
   });
@@ -374,6 +502,8 @@ describe('ApiFunctions', () => {
     expect(admin[ENV.restApiId]).toEqual({ Ref: logicalIdOf(stack.api.restApi) });
     expect(admin[ENV.restApiStage]).toBe(API_STAGE_NAME);
     expect(admin[ENV.authorizerCacheTtlSeconds]).toBe('0');
+    // Ref of an AWS::StepFunctions::StateMachine is its ARN.
+    expect(environmentOf('runbooks')[ENV.runbookStateMachineArn]).toEqual({ Ref: logicalIdOf(stack.runbooks.stateMachine) });
   });
 
   it('configures the admin authorizer for the stack\'s Cognito user pool and app client', () => {
@@ -385,6 +515,71 @@ describe('ApiFunctions', () => {
     expect(environment[ENV.adminJwtAudience]).toEqual({ Ref: client });
     expect(environment[ENV.adminGroupsClaim]).toBe('cognito:groups');
     expect(environment[ENV.adminGroup]).toBe('msp-admin');
+  });
+});
+
+// ---------------------------------------------------------------- runbook workflow
+
+describe('RunbookWorkflow', () => {
+  const stateMachine = () => propsOf(logicalIdOf(stack.runbooks.stateMachine));
+  const definition = () => JSON.parse(String(resolve(stateMachine().DefinitionString!))) as { StartAt: string; States: Record<string, JsonObject> };
+  const taskEnvironment = (task: RunbookTask): JsonObject => {
+    const environment = propsOf(taskFunctionId(task)).Environment;
+    return isObject(environment) && isObject(environment.Variables) ? environment.Variables : {};
+  };
+
+  it('is one traced Standard state machine running exactly runbookDefinition with the five task functions', () => {
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+    expect(stateMachine().StateMachineType).toBe('STANDARD');
+    expect(stateMachine().TracingConfiguration).toEqual({ Enabled: true });
+    const arns = Object.fromEntries(RUNBOOK_TASK_NAMES.map((task) => [task, `getatt:${taskFunctionId(task)}.Arn`])) as Record<RunbookTask, string>;
+    expect(definition()).toEqual(JSON.parse(JSON.stringify(runbookDefinition(arns))));
+  });
+
+  it('has a Wait state and a Choice state that loops back to it', () => {
+    const states = Object.values(definition().States);
+    expect(states.filter((state) => state.Type === 'Wait')).toHaveLength(1);
+    expect(states.filter((state) => state.Type === 'Choice')).toHaveLength(1);
+    const { States } = definition();
+    expect(States[WAIT_STATE]).toMatchObject({ Type: 'Wait', Seconds: expect.any(Number), Next: RUNBOOK_TASKS.pollCommand.state });
+    expect(States[WAIT_STATE]!.Seconds).toBeGreaterThan(0);
+    expect(States[CHOICE_STATE]).toMatchObject({ Type: 'Choice', Default: WAIT_STATE });
+  });
+
+  it('logs every execution, with its data, to a retained log group', () => {
+    const logging = stateMachine().LoggingConfiguration as JsonObject;
+    expect(logging).toMatchObject({ Level: 'ALL', IncludeExecutionData: true });
+    const [destination] = asList(logging.Destinations) as JsonObject[];
+    const logGroupId = ((destination!.CloudWatchLogsLogGroup as JsonObject).LogGroupArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    expect(resources[logGroupId]).toMatchObject({ Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 90 }, DeletionPolicy: 'Retain' });
+  });
+
+  it.each(RUNBOOK_TASK_NAMES)('runs the %s task on nodejs22.x arm64 with 256 MB, 30 s, X-Ray and its own log group', (task) => {
+    const fn = propsOf(taskFunctionId(task));
+    expect(fn.Runtime).toBe('nodejs22.x');
+    expect(fn.Architectures).toEqual(['arm64']);
+    expect(fn.Handler).toBe('index.handler');
+    expect(fn.MemorySize).toBe(256);
+    expect(fn.Timeout).toBe(30);
+    expect(fn.TracingConfig).toEqual({ Mode: 'Active' });
+    expect(fn.Role).toEqual(getAttArn(roleId(taskRole(task))));
+    const logGroupId = ((fn.LoggingConfig as JsonObject).LogGroup as { Ref: string }).Ref;
+    expect(resources[logGroupId]).toMatchObject({ Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 90 }, DeletionPolicy: 'Retain' });
+    const otherLogGroups = RUNBOOK_TASK_NAMES.filter((other) => other !== task).map((other) => ((propsOf(taskFunctionId(other)).LoggingConfig as JsonObject).LogGroup as { Ref: string }).Ref);
+    expect(otherLogGroups).not.toContain(logGroupId);
+  });
+
+  it.each(RUNBOOK_TASK_NAMES)('gives the %s task exactly TABLE_NAME and TENANT_DATA_ACCESS_ROLE_ARN, pointing at the table and the role', (task) => {
+    const environment = taskEnvironment(task);
+    const set = Object.keys(environment).filter((key) => (Object.values(ENV) as string[]).includes(key));
+    expect(set.sort()).toEqual([ENV.tableName, ENV.tenantDataAccessRoleArn].sort());
+    expect(environment[ENV.tableName]).toEqual({ Ref: logicalIdOf(stack.dataTable.table) });
+    expect(environment[ENV.tenantDataAccessRoleArn]).toEqual(getAttArn(roleId(stack.tenantAccess.tenantDataAccessRole)));
+    expect(environment).toMatchObject({
+      POWERTOOLS_SERVICE_NAME: `alert-whisperer-runbook-${RUNBOOK_TASKS[task].folder}`,
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      NODE_OPTIONS: '--enable-source-maps',
+    });
   });
 });
 
@@ -584,13 +779,15 @@ function leafValues(event: Json, key: string): Json[] {
 describe('AssumeRoleWatchdog', () => {
   const tenantRole = 'arn:aws:iam::111122223333:role/TenantDataAccessRole';
   const functionRole = 'arn:aws:iam::111122223333:role/AlertsFunctionRole';
+  const taskRoleArn = 'arn:aws:iam::111122223333:role/RunbookTaskRole';
 
   const rulePatterns = () =>
     ofType('AWS::Events::Rule').map(([id, rule]) => {
-      // Stand the tokens in for the example ARNs: the tenant role, and the six function roles as one.
-      const text = JSON.stringify(rule.EventPattern)
+      // Stand the tokens in for the example ARNs: the tenant role, the six function roles as one, the five task roles as another.
+      let text = JSON.stringify(rule.EventPattern)
         .replaceAll(JSON.stringify(getAttArn(roleId(stack.tenantAccess.tenantDataAccessRole))), JSON.stringify(tenantRole))
         .replace(/\{"Fn::GetAtt":\["Functions[A-Za-z]+Role[0-9A-F]{8}","Arn"\]\}/g, JSON.stringify(functionRole));
+      for (const task of RUNBOOK_TASK_NAMES) text = text.replaceAll(JSON.stringify(getAttArn(roleId(taskRole(task)))), JSON.stringify(taskRoleArn));
       return { id, rule, pattern: JSON.parse(text) as JsonObject };
     });
 
@@ -623,6 +820,32 @@ describe('AssumeRoleWatchdog', () => {
 
   it('stays quiet for a function role passing exactly the tenant_id tag', () => {
     expect(fired(assumeTenantRole(byRole(functionRole), [{ key: 'tenant_id', value: 'acme' }]))).toEqual([]);
+  });
+
+  it('stays quiet for a runbook task role passing exactly the tenant_id tag, and fires when it passes none', () => {
+    expect(fired(assumeTenantRole(byRole(taskRoleArn), [{ key: 'tenant_id', value: 'acme' }]))).toEqual([]);
+    expect(fired(assumeTenantRole(byRole(taskRoleArn)))).toEqual([logicalIdOf(stack.watchdog.untaggedSessionRule)]);
+  });
+
+  it('expects exactly the roles granted AssumeRole on TenantDataAccessRole, the runbook task roles among them', () => {
+    const tenantRoleArn = getAttArn(roleId(stack.tenantAccess.tenantDataAccessRole));
+    const granted = ofType('AWS::IAM::Role')
+      .filter(([id]) =>
+        statementsOfRole(id).some(
+          (statement) => asList(statement.Action).includes('sts:AssumeRole') && asList(statement.Resource).some((arn) => JSON.stringify(arn) === JSON.stringify(tenantRoleArn)),
+        ),
+      )
+      .map(([id]) => id);
+    const [, unexpected] = ofType('AWS::Events::Rule').find(([id]) => id === logicalIdOf(stack.watchdog.unexpectedCallerRule))!;
+    const detail = (unexpected.EventPattern as JsonObject).detail as JsonObject;
+    const callers = asList(detail.$or)
+      .filter(isObject)
+      .flatMap((branch) => asList((((branch.userIdentity as JsonObject | undefined)?.sessionContext as JsonObject | undefined)?.sessionIssuer as JsonObject | undefined)?.arn))
+      .filter(isObject)
+      .flatMap((option) => asList(option['anything-but']));
+    expect(callers.map((arn) => JSON.stringify(arn)).sort()).toEqual(granted.map((id) => JSON.stringify(getAttArn(id))).sort());
+    for (const task of RUNBOOK_TASK_NAMES) expect(callers).toContainEqual(getAttArn(roleId(taskRole(task))));
+    expect(granted).toHaveLength(FUNCTION_NAMES.filter((name) => FUNCTION_PROFILES[name].tenantData).length + RUNBOOK_TASK_NAMES.length);
   });
 
   it('fires when the tenant_id tag is missing or another tag key rides along', () => {
@@ -672,8 +895,8 @@ describe('AlertWhispererStack', () => {
     });
   });
 
-  it('outputs the API URL, table name, user pool and client ids', () => {
-    for (const output of ['ApiUrl', 'TableName', 'UserPoolId', 'UserPoolClientId', 'AdminJwtIssuer', 'WatchdogTopicArn']) {
+  it('outputs the API URL, table name, user pool and client ids, and the runbook state machine', () => {
+    for (const output of ['ApiUrl', 'TableName', 'UserPoolId', 'UserPoolClientId', 'AdminJwtIssuer', 'RunbookStateMachineArn', 'WatchdogTopicArn']) {
       template.hasOutput(output, Match.anyValue());
     }
   });
