@@ -25,8 +25,17 @@ function tenantIdFrom(pathParameter: (name: string) => string): TenantId {
   return tenantId;
 }
 
-async function newApiKey(tenantId: TenantId, scopes: ApiKeyScope[], name: string | undefined, at: string, usageIdentifier: string | undefined) {
+interface NewKeyOptions {
+  readonly scopes: ApiKeyScope[];
+  readonly name?: string;
+  readonly expiresInDays?: number;
+  readonly usageIdentifier?: string;
+}
+
+async function newApiKey(tenantId: TenantId, options: NewKeyOptions, at: string) {
+  const { scopes, name, expiresInDays, usageIdentifier } = options;
   const issued = issueApiKey(tenantId);
+  const expiresAt = expiresInDays === undefined ? undefined : new Date(Date.parse(at) + expiresInDays * 86_400_000).toISOString();
   const record: ApiKeyItem = {
     key_id: issued.keyId,
     name,
@@ -34,9 +43,10 @@ async function newApiKey(tenantId: TenantId, scopes: ApiKeyScope[], name: string
     scopes,
     status: 'active',
     created_at: at,
+    expires_at: expiresAt,
     usage_identifier: usageIdentifier,
   };
-  return { record, shown: { id: issued.keyId, key: issued.plaintext, scopes, ...(name ? { name } : {}) } };
+  return { record, shown: { id: issued.keyId, key: issued.plaintext, scopes, ...(name ? { name } : {}), ...(expiresAt ? { expires_at: expiresAt } : {}) } };
 }
 
 const ADMIN_LIST_OWNER = 'admin';
@@ -50,7 +60,7 @@ export const handler = routeGroup('admin', {
       const target = usagePlanTarget();
       const usagePlan = target ? await provisionTenantUsagePlan(target, body.id, DEFAULT_TENANT_LIMITS) : undefined;
       const profile: TenantProfileItem = { tenant_id: body.id, name: body.name, status: 'active', created_at: at, limits: DEFAULT_TENANT_LIMITS, ...usagePlan };
-      const key = await newApiKey(body.id, ALL_TENANT_SCOPES, 'initial', at, usagePlan?.usage_identifier);
+      const key = await newApiKey(body.id, { scopes: ALL_TENANT_SCOPES, name: 'initial', usageIdentifier: usagePlan?.usage_identifier }, at);
       const externalId = await reserveExternalId(body.id);
       try {
         await createTenant(profile, key.record, initialAwsIntegration(externalId));
@@ -79,7 +89,7 @@ export const handler = routeGroup('admin', {
       const profile = await getTenantProfile(tenantId);
       if (!profile) throw new NotFoundError('tenant');
       const at = new Date().toISOString();
-      const key = await newApiKey(tenantId, body.scopes, body.name, at, profile.usage_identifier);
+      const key = await newApiKey(tenantId, { scopes: body.scopes, name: body.name, expiresInDays: body.expires_in_days, usageIdentifier: profile.usage_identifier }, at);
       await addApiKey(tenantId, key.record);
       await recordAudit(tenantId, { actor: actorOf(caller), action: 'api_key.created', target: `api-key/${key.record.key_id}`, details: { scopes: body.scopes } }, at);
       return jsonResponse(201, key.shown);

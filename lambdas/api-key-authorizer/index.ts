@@ -25,8 +25,17 @@ export async function authorizeApiKey(event: APIGatewayRequestAuthorizerEvent): 
   if (!key) throw unauthorized();
 
   const [record, pepper] = await Promise.all([getApiKey(key.tenantId, key.keyId), apiKeyPepper()]);
-  if (!record || record.status !== 'active' || !keySecretMatches(key, record.hash, pepper)) {
-    logger.info('api key refused', { tenant_id: key.tenantId, key_id: key.keyId, reason: record ? record.status : 'unknown key' });
+  const refusal = !record
+    ? 'unknown key'
+    : record.status !== 'active'
+      ? record.status
+      : record.expires_at !== undefined && Date.parse(record.expires_at) <= Date.now()
+        ? 'expired'
+        : !keySecretMatches(key, record.hash, pepper)
+          ? 'wrong secret'
+          : undefined;
+  if (refusal || !record) {
+    logger.info('api key refused', { tenant_id: key.tenantId, key_id: key.keyId, reason: refusal });
     throw unauthorized();
   }
   return allowStage(

@@ -18,6 +18,11 @@ function capture(chunk: unknown): boolean {
   return true;
 }
 
+/** Writes a figure for the closing note past the capture (shown when AW_REPORT is set). */
+export function report(line: string): void {
+  if (process.env.AW_REPORT) originalStdout(`${line}\n`);
+}
+
 beforeAll(() => {
   process.stdout.write = capture as typeof process.stdout.write;
   process.stderr.write = capture as typeof process.stderr.write;
@@ -29,6 +34,6 @@ afterAll(() => {
   const text = captured.join('');
   const pepper = process.env[ENV.localApiKeyPepper];
   const leaks = secretsIn(text, pepper ? [pepper] : []);
-  if (process.env.AW_LOG_CAPTURE_REPORT) originalStdout(`log lines checked for secrets: ${text.split('\n').filter(Boolean).length}\n`);
+  report(`log lines checked for secrets: ${text.split('\n').filter(Boolean).length}`);
   expect(leaks).toEqual([]);
 });

@@ -16,6 +16,8 @@ export const createApiKeyRequestSchema = z.object({
     .min(1, 'must name at least one scope')
     .transform((scopes) => [...new Set(scopes)])
     .default([...DEFAULT_API_KEY_SCOPES]),
+  /** A key for a contractor or a trial can end by itself; without this it lasts until revoked. */
+  expires_in_days: z.number().int('must be a whole number').min(1, 'must be at least 1').max(3650, 'must be at most 3650').optional(),
 });
 
 export const tenantLimitsRequestSchema = tenantLimitsSchema;

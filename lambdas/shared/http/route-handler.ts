@@ -131,12 +131,16 @@ export function routeGroup(fn: RouteFunction, implementations: Record<string, Ro
   const dispatch = async (event: APIGatewayProxyEvent, _context: Context): Promise<APIGatewayProxyResult> => {
     const key = `${event.httpMethod} ${event.resource}`;
     const route = routes.get(key);
+    let response: APIGatewayProxyResult;
     try {
       if (!route) throw new NotFoundError('route');
-      return await implementations[key](event, route);
+      response = await implementations[key](event, route);
     } catch (error) {
-      return toResponse(error);
+      response = toResponse(error);
     }
+    // The route template, never the path or query: those may carry ids and `?api_key=`.
+    logger.info('request handled', { route: key, status: response.statusCode });
+    return response;
   };
 
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()

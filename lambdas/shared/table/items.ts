@@ -38,6 +38,8 @@ export const apiKeyItemSchema = z.object({
   status: z.enum(['active', 'revoked']),
   created_at: isoTime,
   revoked_at: isoTime.optional(),
+  /** Refused from this instant on. */
+  expires_at: isoTime.optional(),
   last_used_at: isoTime.optional(),
   /** AWS only: the tenant's usage plan key, returned by the authorizer so API Gateway throttles per tenant. */
   usage_identifier: z.string().optional(),
