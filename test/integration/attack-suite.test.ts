@@ -239,7 +239,7 @@ describe('encoded path tricks', () => {
 describe('admin routes', () => {
   it.each(adminRoutes.map((route) => [routeKey(route), route] as const))('%s refuses tenant keys and missing or forged tokens with 401', async (_key, route) => {
     const [header, payload] = token.split('.');
-    for (const headers of [{ 'x-api-key': victimKey }, { authorization: `Bearer ${victimKey}` }, {}, { authorization: `Bearer ${header}.${payload}.` }]) {
+    for (const headers of [{ 'x-api-key': victimKey }, { authorization: `Bearer ${victimKey}` }, {}, { authorization: `Bearer ${header}.${payload}.` }] as Array<Record<string, string>>) {
       const answer = await attack(route, { headers }, victimPath(route).replace('{tenant_id}', 'acme'));
       expect(answer.status).toBe(401);
     }

@@ -4,7 +4,7 @@ import { SEVERITIES, type AlertInput, type Severity } from '../domain/alert-inpu
 import { correlateAlert, windowStart } from '../domain/correlation';
 import { priorityOf, worseSeverity } from '../domain/priority';
 import type { CorrelationConfig } from '../domain/tenant-config';
-import { failedConditionIndexes, isTransactionConflict } from '../table/conditional-writes';
+import { failedConditionIndexes, isTransactionConflict, pauseBeforeRetry } from '../table/conditional-writes';
 import { incidentFromItem } from '../table/incidents';
 import { MAX_INCIDENT_ALERT_IDS, type AlertItem, type IncidentItem } from '../table/items';
 import { adminIndexKeys, alertKey, correlationKey, incidentKey, tenantIndexKeys } from '../table/keys';
@@ -258,8 +258,6 @@ async function alreadyRecorded(context: RecordContext, run: AlertRun): Promise<R
   return answers;
 }
 
-const pause = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 * 2 ** Math.min(attempt, 5))));
-
 export async function recordAlertRun(context: RecordContext, run: AlertRun): Promise<RecordedAlert[]> {
   if (run.alerts.length === 0 || run.alerts.length > MAX_ALERTS_PER_TRANSACTION) throw new Error('an alert run holds 1 to 97 alerts');
   const client = scopedTableClient(context.tenantId);
@@ -277,7 +275,7 @@ export async function recordAlertRun(context: RecordContext, run: AlertRun): Pro
         if (existing) return existing;
       }
       if (failed.length === 0 && !isTransactionConflict(error)) throw error;
-      await pause(attempt);
+      await pauseBeforeRetry(attempt);
     }
   }
   throw Object.assign(new Error('could not record the alerts: too much contention'), { name: 'TransactionConflictException' });

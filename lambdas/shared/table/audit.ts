@@ -1,4 +1,4 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { scopedTableClient, tableName } from '../access/table-access';
 import type { Caller } from '../auth/caller';
@@ -28,5 +28,18 @@ export function auditItem(tenantId: TenantId, entry: AuditEntry, at: string) {
 export async function recordAudit(tenantId: TenantId, entry: AuditEntry, at = new Date().toISOString()): Promise<void> {
   await scopedTableClient(tenantId).send(
     new PutCommand({ TableName: tableName(), Item: auditItem(tenantId, entry, at), ConditionExpression: 'attribute_not_exists(PK)' }),
+  );
+}
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/**
+ * A change and its `AUDIT#` entry in one transaction, so the data and the audit log never
+ * disagree. The change comes first: `failedConditionIndexes(error).includes(0)` tells the
+ * caller its condition failed.
+ */
+export async function writeWithAudit(tenantId: TenantId, change: TransactItem, entry: AuditEntry, at: string): Promise<void> {
+  await scopedTableClient(tenantId).send(
+    new TransactWriteCommand({ TransactItems: [change, { Put: { TableName: tableName(), Item: auditItem(tenantId, entry, at) } }] }),
   );
 }

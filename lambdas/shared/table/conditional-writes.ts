@@ -22,3 +22,8 @@ export function isTransactionConflict(error: unknown): boolean {
     (error.CancellationReasons ?? []).some((reason) => reason.Code === 'TransactionConflict')
   );
 }
+
+/** Full-jitter backoff between attempts of a write that lost a race: start small, cap at `capMs`. */
+export function pauseBeforeRetry(attempt: number, capMs = 50): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(capMs, 2 * 2 ** Math.min(attempt, 10))));
+}

@@ -1,8 +1,8 @@
-import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { scopedTableClient, tableName } from '../access/table-access';
 import { priorityOf } from '../domain/priority';
 import { ConflictError, NotFoundError } from '../http/errors';
-import { auditItem, type AuditEntry } from './audit';
+import { writeWithAudit, type AuditEntry } from './audit';
 import { failedConditionIndexes } from './conditional-writes';
 import { incidentItemSchema, type IncidentItem, type IncidentStatus } from './items';
 import { adminIndexKeys, incidentKey, SORT_KEY_PREFIX, tenantIndexKeys, tenantPartition } from './keys';
@@ -34,8 +34,11 @@ export function incidentResource(incident: IncidentItem, now: Date) {
   return { ...resource, priority_score: score, priority_breakdown: breakdown };
 }
 
-export async function getIncident(tenantId: TenantId, incidentId: string): Promise<IncidentItem | undefined> {
-  const { Item } = await scopedTableClient(tenantId).send(new GetCommand({ TableName: tableName(), Key: incidentKey(tenantId, incidentId) }));
+/** `consistent` where a write of a moment ago must be seen (finishing a runbook execution just appended). */
+export async function getIncident(tenantId: TenantId, incidentId: string, options: { consistent?: boolean } = {}): Promise<IncidentItem | undefined> {
+  const { Item } = await scopedTableClient(tenantId).send(
+    new GetCommand({ TableName: tableName(), Key: incidentKey(tenantId, incidentId), ConsistentRead: options.consistent }),
+  );
   return Item ? incidentFromItem(Item) : undefined;
 }
 
@@ -113,37 +116,31 @@ export async function changeIncidentStatus(
   const sets = ['#status = :to', 'updated_at = :at', 'GSI1PK = :adminStatus', 'GSI2PK = :tenantStatus'];
   if (to === 'resolved') sets.push('resolved_at = :at');
   try {
-    await scopedTableClient(tenantId).send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: tableName(),
-              Key: incidentKey(tenantId, incidentId),
-              UpdateExpression: `SET ${sets.join(', ')}`,
-              ConditionExpression: '#status = :from',
-              ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: {
-                ':to': to,
-                ':from': current.status,
-                ':at': at,
-                ':adminStatus': adminIndexKeys.incidentsByStatus(to, current.created_at, tenantId).GSI1PK,
-                ':tenantStatus': tenantIndexKeys.incidentsByStatus(tenantId, to, incidentId).GSI2PK,
-              },
-            },
+    await writeWithAudit(
+      tenantId,
+      {
+        Update: {
+          TableName: tableName(),
+          Key: incidentKey(tenantId, incidentId),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: '#status = :from',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':to': to,
+            ':from': current.status,
+            ':at': at,
+            ':adminStatus': adminIndexKeys.incidentsByStatus(to, current.created_at, tenantId).GSI1PK,
+            ':tenantStatus': tenantIndexKeys.incidentsByStatus(tenantId, to, incidentId).GSI2PK,
           },
-          {
-            Put: {
-              TableName: tableName(),
-              Item: auditItem(
-                tenantId,
-                { actor: audit.actor, action: 'incident.status_changed', target: `incident/${incidentId}`, details: { from: current.status, to, ...(audit.note ? { note: audit.note } : {}) } },
-                at,
-              ),
-            },
-          },
-        ],
-      }),
+        },
+      },
+      {
+        actor: audit.actor,
+        action: 'incident.status_changed',
+        target: `incident/${incidentId}`,
+        details: { from: current.status, to, ...(audit.note ? { note: audit.note } : {}) },
+      },
+      at,
     );
   } catch (error) {
     // Someone changed it between our read and our write: answer from what it is now.

@@ -1,9 +1,8 @@
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { scopedTableClient, tableName } from '../access/table-access';
+import { tableName } from '../access/table-access';
 import { ConflictError, NotFoundError } from '../http/errors';
-import { auditItem, type AuditEntry } from './audit';
-import { failedConditionIndexes, isTransactionConflict } from './conditional-writes';
-import { incidentFromItem } from './incidents';
+import { writeWithAudit, type AuditEntry } from './audit';
+import { failedConditionIndexes, isTransactionConflict, pauseBeforeRetry } from './conditional-writes';
+import { getIncident } from './incidents';
 import type { IncidentItem, RunbookExecution } from './items';
 import { incidentKey } from './keys';
 import type { TenantId } from './tenant-id';
@@ -19,15 +18,10 @@ export const MAX_RUNBOOK_EXECUTIONS = 50;
 
 /** Writes to one incident race (alerts joining it, executions starting and ending): a few tries settle them. */
 const MAX_ATTEMPTS = 5;
-const pause = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * 2 ** attempt));
+const RETRY_PAUSE_CAP_MS = 300;
 
 /** Strongly consistent: the execution appended a moment ago must be seen when it is finished. */
-async function readIncident(tenantId: TenantId, incidentId: string): Promise<IncidentItem | undefined> {
-  const { Item } = await scopedTableClient(tenantId).send(
-    new GetCommand({ TableName: tableName(), Key: incidentKey(tenantId, incidentId), ConsistentRead: true }),
-  );
-  return Item ? incidentFromItem(Item) : undefined;
-}
+const readIncident = (tenantId: TenantId, incidentId: string) => getIncident(tenantId, incidentId, { consistent: true });
 
 export type FinishedStatus = Exclude<RunbookExecution['status'], 'running'>;
 
@@ -53,22 +47,20 @@ export function assertRoomForExecution(incident: IncidentItem): void {
 export async function recordExecutionStart(tenantId: TenantId, incidentId: string, execution: RunbookExecution, audit: AuditEntry): Promise<void> {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      await scopedTableClient(tenantId).send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: tableName(),
-                Key: incidentKey(tenantId, incidentId),
-                UpdateExpression: 'SET runbook_executions = list_append(if_not_exists(runbook_executions, :none), :execution)',
-                // The size check makes the cap hold under concurrent starts, not only for the read before.
-                ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(runbook_executions) OR size(runbook_executions) < :max)',
-                ExpressionAttributeValues: { ':none': [], ':execution': [execution], ':max': MAX_RUNBOOK_EXECUTIONS },
-              },
-            },
-            { Put: { TableName: tableName(), Item: auditItem(tenantId, audit, execution.started_at) } },
-          ],
-        }),
+      await writeWithAudit(
+        tenantId,
+        {
+          Update: {
+            TableName: tableName(),
+            Key: incidentKey(tenantId, incidentId),
+            UpdateExpression: 'SET runbook_executions = list_append(if_not_exists(runbook_executions, :none), :execution)',
+            // The size check makes the cap hold under concurrent starts, not only for the read before.
+            ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(runbook_executions) OR size(runbook_executions) < :max)',
+            ExpressionAttributeValues: { ':none': [], ':execution': [execution], ':max': MAX_RUNBOOK_EXECUTIONS },
+          },
+        },
+        audit,
+        execution.started_at,
       );
       return;
     } catch (error) {
@@ -78,7 +70,7 @@ export async function recordExecutionStart(tenantId: TenantId, incidentId: strin
         assertRoomForExecution(incident);
       }
       if (attempt >= MAX_ATTEMPTS || !isTransactionConflict(error)) throw error;
-      await pause(attempt);
+      await pauseBeforeRetry(attempt, RETRY_PAUSE_CAP_MS);
     }
   }
 }
@@ -113,44 +105,33 @@ export async function recordExecutionEnd(
     const finished: RunbookExecution = { ...current, ...end };
     const path = `runbook_executions[${index}]`;
     try {
-      await scopedTableClient(tenantId).send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: tableName(),
-                Key: incidentKey(tenantId, incidentId),
-                UpdateExpression: `SET ${path} = :finished`,
-                // Executions are never removed, so the index is stable; the condition still proves it.
-                ConditionExpression: `${path}.execution_id = :id AND ${path}.#status = :running`,
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ':finished': finished, ':id': executionId, ':running': 'running' },
-              },
-            },
-            {
-              Put: {
-                TableName: tableName(),
-                Item: auditItem(
-                  tenantId,
-                  {
-                    ...audit,
-                    action: 'runbook.finished',
-                    target: `incident/${incidentId}/runbooks/${executionId}`,
-                    details: { status: end.status, ...(end.command_id ? { command_id: end.command_id } : {}), ...(end.error ? { error: end.error } : {}) },
-                  },
-                  end.ended_at,
-                ),
-              },
-            },
-          ],
-        }),
+      await writeWithAudit(
+        tenantId,
+        {
+          Update: {
+            TableName: tableName(),
+            Key: incidentKey(tenantId, incidentId),
+            UpdateExpression: `SET ${path} = :finished`,
+            // Executions are never removed, so the index is stable; the condition still proves it.
+            ConditionExpression: `${path}.execution_id = :id AND ${path}.#status = :running`,
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':finished': finished, ':id': executionId, ':running': 'running' },
+          },
+        },
+        {
+          ...audit,
+          action: 'runbook.finished',
+          target: `incident/${incidentId}/runbooks/${executionId}`,
+          details: { status: end.status, ...(end.command_id ? { command_id: end.command_id } : {}), ...(end.error ? { error: end.error } : {}) },
+        },
+        end.ended_at,
       );
       return finished;
     } catch (error) {
       // Finished by someone else between our read and our write (the next read says how), or a concurrent write to the incident.
       const retryable = failedConditionIndexes(error).includes(0) || isTransactionConflict(error);
       if (attempt >= MAX_ATTEMPTS || !retryable) throw error;
-      await pause(attempt);
+      await pauseBeforeRetry(attempt, RETRY_PAUSE_CAP_MS);
     }
   }
 }

@@ -1,4 +1,4 @@
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type * as z from 'zod';
 import { scopedTableClient, tableName } from '../access/table-access';
 import { ExpiringLruCache } from '../cache/bounded-lru';
@@ -10,7 +10,7 @@ import {
   type CorrelationConfig,
   type WebhookSecurityConfig,
 } from '../domain/tenant-config';
-import { auditItem, type AuditEntry } from './audit';
+import { writeWithAudit, type AuditEntry } from './audit';
 import { configKey } from './keys';
 import type { TenantId } from './tenant-id';
 
@@ -58,14 +58,7 @@ export async function readConfig<T>(tenantId: TenantId, config: ConfigDefinition
 /** Replaces the setting and writes its audit entry in the same transaction. */
 export async function writeConfig<T extends object>(tenantId: TenantId, config: ConfigDefinition<T>, value: T, audit: AuditEntry): Promise<void> {
   const at = new Date().toISOString();
-  await scopedTableClient(tenantId).send(
-    new TransactWriteCommand({
-      TransactItems: [
-        { Put: { TableName: tableName(), Item: { ...configKey(tenantId, config.name), ...value, updated_at: at } } },
-        { Put: { TableName: tableName(), Item: auditItem(tenantId, audit, at) } },
-      ],
-    }),
-  );
+  await writeWithAudit(tenantId, { Put: { TableName: tableName(), Item: { ...configKey(tenantId, config.name), ...value, updated_at: at } } }, audit, at);
   cache.set(`${tenantId}/${config.name}`, value);
 }
 
