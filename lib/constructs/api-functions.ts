@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import * as cdk from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { NagSuppressions } from 'cdk-nag';
@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import { ENV } from '../../lambdas/shared/runtime/environment';
 import type { RouteFunction } from '../api-routes';
 import type { AdminTokenSettings } from './admin-identity';
+import { alertWhispererFunction } from './function-defaults';
 import type { HttpApi } from './http-api';
 import type { TenantAccessRoles } from './tenant-access';
 
@@ -113,42 +114,17 @@ export class ApiFunctions extends Construct {
     const roles = {} as Record<FunctionName, iam.Role>;
     for (const name of FUNCTION_NAMES) {
       const profile = FUNCTION_PROFILES[name];
-      const logGroup = new logs.LogGroup(this, `${pascal(name)}Logs`, {
-        retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
-        removalPolicy: cdk.RemovalPolicy.RETAIN,
-      });
-      // An explicit role instead of AWSLambdaBasicExecutionRole: writes to its own log group only.
-      const role = new iam.Role(this, `${pascal(name)}Role`, {
-        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-        description: `Execution role of ${name}: no DynamoDB permission; table access only through assumed roles.`,
-      });
-      logGroup.grantWrite(role);
-
-      const fn = new nodejs.NodejsFunction(this, pascal(name), {
+      const { fn, role } = alertWhispererFunction(this, pascal(name), {
         entry: path.join(LAMBDAS_DIR, name, 'index.ts'),
-        handler: 'handler',
         description: `Alert Whisperer ${profile.description}`,
-        runtime: lambda.Runtime.NODEJS_22_X,
-        architecture: lambda.Architecture.ARM_64,
+        roleDescription: `Execution role of ${name}: no DynamoDB permission; table access only through assumed roles.`,
         memorySize,
         timeout: profile.timeout,
-        role,
-        logGroup,
-        tracing: lambda.Tracing.ACTIVE,
-        bundling: {
-          minify: true,
-          sourceMap: true,
-          sourcesContent: false,
-          target: 'node22',
-          logLevel: nodejs.LogLevel.WARNING,
-          // The Node 22 runtime ships SDK v3: keep it out of the bundle (cold start, size).
-          externalModules: ['@aws-sdk/*'],
-        },
+        logRetention: props.logRetention,
         environment: {
           POWERTOOLS_SERVICE_NAME: `alert-whisperer-${name}`,
           POWERTOOLS_METRICS_NAMESPACE: metricsNamespace,
           POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
-          NODE_OPTIONS: '--enable-source-maps',
         },
       });
       if (profile.tenantData) fn.addEnvironment(ENV.tableName, props.tableName);

@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import { ENV } from '../../lambdas/shared/runtime/environment';
 import { DEFAULT_CLIENT_ROLE_NAME } from '../client-access-stack';
 import { RUNBOOK_TASK_NAMES, RUNBOOK_TASKS, runbookDefinition, type RunbookTask } from '../runbook-definition';
+import { alertWhispererFunction } from './function-defaults';
 
 /** IAM's own rule for role names (as in ClientAccessStack). */
 const ROLE_NAME_PATTERN = /^[\w+=,.@-]{1,64}$/;
@@ -70,41 +71,21 @@ export class RunbookWorkflow extends Construct {
     const roles = {} as Record<RunbookTask, iam.Role>;
     for (const task of RUNBOOK_TASK_NAMES) {
       const { state, folder, assumesClientRole } = RUNBOOK_TASKS[task];
-      const logGroup = new logs.LogGroup(this, `${state}Logs`, { retention, removalPolicy: cdk.RemovalPolicy.RETAIN });
-      // An explicit role instead of AWSLambdaBasicExecutionRole: its own log group, and the STS calls granted below. No DynamoDB.
-      const role = new iam.Role(this, `${state}Role`, {
-        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-        description: `Runbook task ${state}: no DynamoDB permission; tenant data only through TenantDataAccessRole.`,
-      });
-      logGroup.grantWrite(role);
-      if (assumesClientRole) this.allowClientRole(role, clientRoleName);
-
-      functions[task] = new nodejs.NodejsFunction(this, state, {
+      const { fn, role } = alertWhispererFunction(this, state, {
         entry: path.join(TASKS_DIR, folder, 'index.ts'),
-        handler: 'handler',
         description: `Alert Whisperer runbook workflow: ${state}`,
-        runtime: lambda.Runtime.NODEJS_22_X,
-        architecture: lambda.Architecture.ARM_64,
+        roleDescription: `Runbook task ${state}: no DynamoDB permission; tenant data only through TenantDataAccessRole.`,
         memorySize: 256,
         timeout: cdk.Duration.seconds(30),
-        role,
-        logGroup,
-        tracing: lambda.Tracing.ACTIVE,
-        bundling: {
-          minify: true,
-          sourceMap: true,
-          sourcesContent: false,
-          target: 'node22',
-          // The Node 22 runtime ships SDK v3. Error names the state machine matches are literals, safe from minification.
-          externalModules: ['@aws-sdk/*'],
-        },
+        logRetention: retention,
         environment: {
           [ENV.tableName]: props.tableName,
           POWERTOOLS_SERVICE_NAME: `alert-whisperer-runbook-${folder}`,
           POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
-          NODE_OPTIONS: '--enable-source-maps',
         },
       });
+      if (assumesClientRole) this.allowClientRole(role, clientRoleName);
+      functions[task] = fn;
       roles[task] = role;
     }
     this.functions = functions;
