@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   );
 }
 
-/** Seeds tenant `demo` through the public admin route, as any MSP would. */
+/** Seeds tenant `demo` through the public admin route, the way an MSP would. */
 async function seedDemoTenant(url: string, token: string): Promise<string | undefined> {
   const response = await fetch(`${url}/admin/v1/tenants`, {
     method: 'POST',

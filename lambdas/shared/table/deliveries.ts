@@ -24,7 +24,7 @@ const claimSchema = z.object({
 });
 export type DeliveryClaim = z.infer<typeof claimSchema>;
 
-/** Sender strings become a fixed-length key: any character a sender chooses stays out of the sort key. */
+/** Sender strings become a fixed-length key, so no character a sender chooses reaches the sort key. */
 function deliveryKeyFor(tenantId: TenantId, deliveryId: string) {
   return deliveryKey(tenantId, createHash('sha256').update(deliveryId, 'utf8').digest('base64url'));
 }
