@@ -10,13 +10,14 @@ const shared = {
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // DynamoDB Local on two shared cores: contention tests take seconds, not milliseconds.
+  // (testTimeout is a global option; jest ignores it inside a project.)
+  testTimeout: 30_000,
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     {
       ...shared,
       displayName: 'integration',
-      // DynamoDB Local on two shared cores: contention tests take seconds, not milliseconds.
-      testTimeout: 30_000,
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       // Handlers log at INFO here, as in AWS; every line is captured and checked for secrets.

@@ -54,7 +54,7 @@ describe('correlation on ingest', () => {
     expect(answers.filter((answer) => answer.body?.alerts[0].new_incident)).toHaveLength(1);
     const incident = await getIncident([...ids][0]);
     expect(incident.body?.alert_count).toBe(40);
-    expect(incident.body?.alert_ids.length).toBeLessThanOrEqual(20);
+    expect(incident.body?.alert_ids).toHaveLength(10);
   });
 
   it('opens another incident for another signature', async () => {
