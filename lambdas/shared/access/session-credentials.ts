@@ -1,4 +1,4 @@
-import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
+import type { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import { BoundedLruCache } from '../cache/bounded-lru';
 
@@ -22,7 +22,8 @@ export class RoleSessionCredentials {
   private readonly sessions: BoundedLruCache<string, Promise<AwsCredentialIdentity>>;
 
   constructor(
-    private readonly sts: STSClient,
+    /** @default a regional STSClient, created (and its SDK module loaded) on the first AssumeRole, not at cold start */
+    private sts: Pick<STSClient, 'send'> | undefined,
     maxSessions: number,
     private readonly now: () => number = Date.now,
   ) {
@@ -52,6 +53,8 @@ export class RoleSessionCredentials {
   }
 
   private async assume(request: RoleSessionRequest): Promise<AwsCredentialIdentity> {
+    const { STSClient, AssumeRoleCommand } = await import('@aws-sdk/client-sts');
+    this.sts ??= new STSClient({});
     const { Credentials } = await this.sts.send(
       new AssumeRoleCommand({
         RoleArn: request.roleArn,

@@ -1,6 +1,6 @@
-import { STSClient } from '@aws-sdk/client-sts';
+import { Agent } from 'node:https';
+import type { STSClient } from '@aws-sdk/client-sts';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { BoundedLruCache } from '../cache/bounded-lru';
 import { ENV, optionalEnv, requiredEnv } from '../runtime/environment';
 import type { TenantId } from '../table/tenant-id';
@@ -24,9 +24,10 @@ export interface StsTableAccessProps {
 /** Table access in AWS: every client signs with an assumed-role session, tenant-tagged for tenant data. */
 export function stsTableAccess(props: StsTableAccessProps): TableAccess {
   const maxTenants = props.maxTenants ?? 200;
-  const sessions = new RoleSessionCredentials(props.sts ?? new STSClient({}), maxTenants + 1);
+  const sessions = new RoleSessionCredentials(props.sts, maxTenants + 1);
   // One socket pool for every tenant's client: clients are per tenant, connections need not be.
-  const requestHandler = new NodeHttpHandler({ connectionTimeout: 1_000, requestTimeout: 5_000 });
+  // (Options, not a NodeHttpHandler instance: importing one bundles a second copy of @smithy/core.)
+  const requestHandler = { httpsAgent: new Agent({ keepAlive: true, maxSockets: 50 }), connectionTimeout: 1_000, requestTimeout: 5_000 };
   const tenantClients = new BoundedLruCache<TenantId, DynamoDBDocumentClient>(maxTenants);
   const roleClients = new Map<string, DynamoDBDocumentClient>();
   const roleClient = (purpose: string, roleArn: string | undefined) => {

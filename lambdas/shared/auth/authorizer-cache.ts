@@ -1,4 +1,4 @@
-import { APIGatewayClient, FlushStageAuthorizersCacheCommand } from '@aws-sdk/client-api-gateway';
+import type { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { ENV, optionalEnv } from '../runtime/environment';
 
 /**
@@ -6,11 +6,12 @@ import { ENV, optionalEnv } from '../runtime/environment';
  * authorizer answers, that cache is flushed for the whole stage (the only granularity it
  * offers); with caching off there is nothing to flush.
  */
-export async function flushAuthorizerCache(client: Pick<APIGatewayClient, 'send'> = new APIGatewayClient({})): Promise<boolean> {
+export async function flushAuthorizerCache(client?: Pick<APIGatewayClient, 'send'>): Promise<boolean> {
   const ttl = Number(optionalEnv(ENV.authorizerCacheTtlSeconds) ?? '0');
   const restApiId = optionalEnv(ENV.restApiId);
   const stageName = optionalEnv(ENV.restApiStage);
   if (!(ttl > 0) || !restApiId || !stageName) return false;
-  await client.send(new FlushStageAuthorizersCacheCommand({ restApiId, stageName }));
+  const sdk = await import('@aws-sdk/client-api-gateway');
+  await (client ?? new sdk.APIGatewayClient({})).send(new sdk.FlushStageAuthorizersCacheCommand({ restApiId, stageName }));
   return true;
 }

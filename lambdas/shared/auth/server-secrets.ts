@@ -1,5 +1,4 @@
 import { hkdfSync } from 'node:crypto';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ENV, optionalEnv } from '../runtime/environment';
 
 /**
@@ -14,6 +13,8 @@ async function loadPepper(): Promise<Buffer> {
   if (local) return Buffer.from(local, 'base64');
   const secretArn = optionalEnv(ENV.apiKeyPepperSecretArn);
   if (!secretArn) throw new Error(`${ENV.apiKeyPepperSecretArn} is not set`);
+  // Loaded here, once, rather than at import: it is needed only to read the pepper at cold start.
+  const { GetSecretValueCommand, SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
   const { SecretString } = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: secretArn }));
   if (!SecretString || SecretString.length < 32) throw new Error('the API key pepper secret is missing or too short');
   return Buffer.from(SecretString, 'utf8');

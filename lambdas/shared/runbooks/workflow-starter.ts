@@ -1,4 +1,4 @@
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import { ENV, requiredEnv } from '../runtime/environment';
 import type { RunbookWorkflowInput } from './workflow-input';
 
@@ -8,9 +8,12 @@ export interface RunbookWorkflowStarter {
 }
 
 /** In AWS: a Step Functions execution named after the execution id, so a repeated start cannot run it twice. */
-export function stepFunctionsWorkflowStarter(stateMachineArn: string, sfn: SFNClient = new SFNClient({})): RunbookWorkflowStarter {
+export function stepFunctionsWorkflowStarter(stateMachineArn: string, sfn?: Pick<SFNClient, 'send'>): RunbookWorkflowStarter {
   return {
     async start(input) {
+      // Loaded on the first start rather than at cold start: reads of executions never need it.
+      const { SFNClient, StartExecutionCommand } = await import('@aws-sdk/client-sfn');
+      sfn ??= new SFNClient({});
       await sfn.send(new StartExecutionCommand({ stateMachineArn, name: input.execution_id, input: JSON.stringify(input) }));
     },
   };

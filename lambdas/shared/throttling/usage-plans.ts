@@ -1,11 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import {
-  APIGatewayClient,
-  CreateApiKeyCommand,
-  CreateUsagePlanCommand,
-  CreateUsagePlanKeyCommand,
-  UpdateUsagePlanCommand,
-} from '@aws-sdk/client-api-gateway';
+import type { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { ENV, optionalEnv } from '../runtime/environment';
 import type { TenantLimits } from '../table/items';
 import type { TenantId } from '../table/tenant-id';
@@ -20,6 +14,12 @@ import type { TenantId } from '../table/tenant-id';
 export interface TenantUsagePlan {
   readonly usage_plan_id: string;
   readonly usage_identifier: string;
+}
+
+/** The API Gateway SDK, loaded on first use: only tenant creation and limit changes need it. */
+async function apiGateway(client: Pick<APIGatewayClient, 'send'> | undefined) {
+  const sdk = await import('@aws-sdk/client-api-gateway');
+  return { sdk, api: client ?? new sdk.APIGatewayClient({}) };
 }
 
 interface StageTarget {
@@ -38,27 +38,29 @@ export async function provisionTenantUsagePlan(
   target: StageTarget,
   tenantId: TenantId,
   limits: TenantLimits,
-  client: Pick<APIGatewayClient, 'send'> = new APIGatewayClient({}),
+  client?: Pick<APIGatewayClient, 'send'>,
 ): Promise<TenantUsagePlan> {
+  const { api, sdk } = await apiGateway(client);
   const usageIdentifier = randomBytes(30).toString('base64url');
-  const apiKey = await client.send(
-    new CreateApiKeyCommand({ name: `tenant-${tenantId}`, value: usageIdentifier, enabled: true, description: `Alert Whisperer usage metering for tenant ${tenantId}` }),
+  const apiKey = await api.send(
+    new sdk.CreateApiKeyCommand({ name: `tenant-${tenantId}`, value: usageIdentifier, enabled: true, description: `Alert Whisperer usage metering for tenant ${tenantId}` }),
   );
-  const plan = await client.send(
-    new CreateUsagePlanCommand({
+  const plan = await api.send(
+    new sdk.CreateUsagePlanCommand({
       name: `tenant-${tenantId}`,
       apiStages: [{ apiId: target.restApiId, stage: target.stage }],
       throttle: { rateLimit: limits.requests_per_second, burstLimit: limits.burst },
     }),
   );
-  await client.send(new CreateUsagePlanKeyCommand({ usagePlanId: plan.id, keyId: apiKey.id, keyType: 'API_KEY' }));
+  await api.send(new sdk.CreateUsagePlanKeyCommand({ usagePlanId: plan.id, keyId: apiKey.id, keyType: 'API_KEY' }));
   if (!plan.id) throw new Error('CreateUsagePlan returned no id');
   return { usage_plan_id: plan.id, usage_identifier: usageIdentifier };
 }
 
-export async function updateTenantUsagePlan(usagePlanId: string, limits: TenantLimits, client: Pick<APIGatewayClient, 'send'> = new APIGatewayClient({})): Promise<void> {
-  await client.send(
-    new UpdateUsagePlanCommand({
+export async function updateTenantUsagePlan(usagePlanId: string, limits: TenantLimits, client?: Pick<APIGatewayClient, 'send'>): Promise<void> {
+  const { api, sdk } = await apiGateway(client);
+  await api.send(
+    new sdk.UpdateUsagePlanCommand({
       usagePlanId,
       patchOperations: [
         { op: 'replace', path: '/throttle/rateLimit', value: String(limits.requests_per_second) },
