@@ -76,6 +76,19 @@ describe('correlation on ingest', () => {
     expect(again.body?.alerts[0].incident_id).not.toBe(incidentId);
   });
 
+  it('never joins an incident a technician resolved meanwhile, even one this function remembers as open', async () => {
+    const signal = { ...cpu, asset_name: 'patched-01' };
+    const opened = await post(signal);
+    const incidentId = opened.body?.alerts[0].incident_id;
+    expect((await post(signal)).body?.alerts[0].incident_id).toBe(incidentId);
+    const patched = await call(incidents, apiEvent('PATCH', '/v1/incidents/{incident_id}', { tenantId: 'corr', pathParameters: { incident_id: incidentId }, body: { status: 'resolved' } }));
+    expect(patched.status).toBe(200);
+    const next = await post(signal);
+    expect(next.body?.alerts[0]).toMatchObject({ new_incident: true });
+    expect(next.body?.alerts[0].incident_id).not.toBe(incidentId);
+    expect((await getIncident(incidentId)).body).toMatchObject({ status: 'resolved', alert_count: 2 });
+  });
+
   it('stores a resolved alert with no open incident with incident_id null', async () => {
     const answer = await post({ ...cpu, asset_name: 'never-fired', status: 'resolved' });
     expect(answer.body?.alerts[0]).toMatchObject({ incident_id: null, new_incident: false });

@@ -1,7 +1,8 @@
 import { GetCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { scopedTableClient, tableName } from '../access/table-access';
+import { ExpiringLruCache } from '../cache/bounded-lru';
 import { SEVERITIES, type AlertInput, type Severity } from '../domain/alert-input';
-import { correlateAlert, windowStart } from '../domain/correlation';
+import { correlateAlert, windowStart, type CorrelationDecision } from '../domain/correlation';
 import { priorityOf, worseSeverity } from '../domain/priority';
 import type { CorrelationConfig } from '../domain/tenant-config';
 import { failedConditionIndexes, isTransactionConflict, pauseBeforeRetry } from '../table/conditional-writes';
@@ -89,7 +90,7 @@ const worstOf = (alerts: readonly AlertToRecord[]): Severity =>
 
 const sourcesOf = (alerts: readonly AlertToRecord[]): string[] => [...new Set(alerts.map((alert) => alert.input.source))];
 
-function newIncidentItem(context: RecordContext, run: AlertRun, incidentId: string) {
+function newIncident(context: RecordContext, run: AlertRun, incidentId: string) {
   const at = run.receivedAt.toISOString();
   const [first] = run.alerts;
   const severity = worstOf(run.alerts);
@@ -116,7 +117,7 @@ function newIncidentItem(context: RecordContext, run: AlertRun, incidentId: stri
     updated_at: at,
     runbook_executions: [],
   };
-  return {
+  const stored = {
     ...incidentKey(context.tenantId, incidentId),
     ...adminIndexKeys.incidentsByStatus('new', at, context.tenantId),
     ...tenantIndexKeys.incidentsByStatus(context.tenantId, 'new', incidentId),
@@ -124,6 +125,7 @@ function newIncidentItem(context: RecordContext, run: AlertRun, incidentId: stri
     // A set, so that concurrent writers can each ADD their source without a condition.
     sources: new Set(sources),
   };
+  return { stored, incident: item };
 }
 
 /** The change a run makes to an incident it joins or resolves, and the conditions that keep it exact. */
@@ -169,7 +171,7 @@ function incidentUpdate(context: RecordContext, run: AlertRun, incident: Inciden
     conditions.push('last_seen >= :windowStart');
     values[':windowStart'] = windowStart({ timeWindowMinutes: context.config.time_window_minutes, autoCorrelate: true }, run.receivedAt).toISOString();
   }
-  return {
+  const update = {
     Update: {
       TableName: tableName(),
       Key: incidentKey(context.tenantId, incident.id),
@@ -179,7 +181,28 @@ function incidentUpdate(context: RecordContext, run: AlertRun, incident: Inciden
       ExpressionAttributeValues: values,
     },
   };
+  // What the incident is after this write, as far as this writer knows: the next run starts from it.
+  const next: IncidentItem = {
+    ...incident,
+    severity,
+    sources,
+    alert_count: incident.alert_count + added,
+    alert_ids: [...incident.alert_ids, ...newIds],
+    last_seen: at,
+    updated_at: at,
+  };
+  return { update, next };
 }
+
+/**
+ * The incident each fingerprint fed last, as this function wrote or read it: a repeat alert
+ * of a busy fingerprint skips both reads. A stale entry is safe, because every write planned
+ * from it carries conditions that fail if the incident moved on (resolved, out of its window,
+ * severity raised or id list filled by someone else, pointer moved), and a failed attempt
+ * forgets the entry and reads afresh.
+ */
+const recentIncidents = new ExpiringLruCache<string, CurrentState>(5_000, 60_000);
+const recentKey = (context: RecordContext, fingerprint: string) => `${tableName()}/${context.tenantId}/${fingerprint}`;
 
 async function readState(context: RecordContext, fingerprint: string, consistent: boolean): Promise<CurrentState> {
   const client = scopedTableClient(context.tenantId);
@@ -195,7 +218,11 @@ async function readState(context: RecordContext, fingerprint: string, consistent
 }
 
 /** The transaction for a run given what was read, and the answer it gives if it commits. */
-function plan(context: RecordContext, run: AlertRun, state: CurrentState): { transaction: TransactWriteCommandInput; answers: RecordedAlert[] } {
+function plan(
+  context: RecordContext,
+  run: AlertRun,
+  state: CurrentState,
+): { kind: CorrelationDecision['kind']; transaction: TransactWriteCommandInput; answers: RecordedAlert[]; after: CurrentState } {
   const decision = correlateAlert(
     { status: run.status },
     state.incident ? { id: state.incident.id, status: state.incident.status, lastSeen: state.incident.last_seen } : undefined,
@@ -213,7 +240,8 @@ function plan(context: RecordContext, run: AlertRun, state: CurrentState): { tra
     case 'join':
     case 'resolve': {
       const incident = state.incident as IncidentItem;
-      const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [...putAlerts(incident.id), incidentUpdate(context, run, incident, decision.kind === 'resolve')];
+      const { update, next } = incidentUpdate(context, run, incident, decision.kind === 'resolve');
+      const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [...putAlerts(incident.id), update];
       if (decision.kind === 'resolve') {
         // The next firing alert of this fingerprint must open a new incident.
         items.push({
@@ -225,7 +253,8 @@ function plan(context: RecordContext, run: AlertRun, state: CurrentState): { tra
           },
         });
       }
-      return { transaction: { TransactItems: items }, answers: answer(incident.id, false) };
+      const after = decision.kind === 'resolve' ? {} : { pointerIncidentId: incident.id, incident: next };
+      return { kind: decision.kind, transaction: { TransactItems: items }, answers: answer(incident.id, false), after };
     }
     case 'open': {
       const incidentId = context.newIncidentId();
@@ -238,11 +267,17 @@ function plan(context: RecordContext, run: AlertRun, state: CurrentState): { tra
           ...(state.pointerIncidentId ? { ExpressionAttributeValues: { ':previous': state.pointerIncidentId } } : {}),
         },
       };
-      const incident = { Put: { TableName: tableName(), Item: newIncidentItem(context, run, incidentId), ConditionExpression: 'attribute_not_exists(PK)' } };
-      return { transaction: { TransactItems: [...putAlerts(incidentId), incident, pointer] }, answers: answer(incidentId, true) };
+      const { stored, incident } = newIncident(context, run, incidentId);
+      const putIncident = { Put: { TableName: tableName(), Item: stored, ConditionExpression: 'attribute_not_exists(PK)' } };
+      return {
+        kind: decision.kind,
+        transaction: { TransactItems: [...putAlerts(incidentId), putIncident, pointer] },
+        answers: answer(incidentId, true),
+        after: { pointerIncidentId: incidentId, incident },
+      };
     }
     case 'unmatched-resolve':
-      return { transaction: { TransactItems: putAlerts(null) }, answers: answer(null, false) };
+      return { kind: decision.kind, transaction: { TransactItems: putAlerts(null) }, answers: answer(null, false), after: state };
   }
 }
 
@@ -262,13 +297,20 @@ export async function recordAlertRun(context: RecordContext, run: AlertRun): Pro
   if (run.alerts.length === 0 || run.alerts.length > MAX_ALERTS_PER_TRANSACTION) throw new Error('an alert run holds 1 to 97 alerts');
   const client = scopedTableClient(context.tenantId);
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
-    // The first try reads cheaply; after a lost race, read what the winner wrote.
-    const state = await readState(context, run.fingerprint, attempt > 0);
-    const { transaction, answers } = plan(context, run, state);
+    // The first try starts from what this function last knew, else reads cheaply; after a lost race, it reads what the winner wrote.
+    const cacheKey = recentKey(context, run.fingerprint);
+    const remembered = attempt === 0 ? recentIncidents.get(cacheKey) : undefined;
+    let planned = remembered ? plan(context, run, remembered) : undefined;
+    // Only a join is safe to plan from memory: its conditions check the incident itself. Opening
+    // or resolving from a stale memory could split a live incident, so those read first.
+    if (planned?.kind !== 'join') planned = plan(context, run, await readState(context, run.fingerprint, attempt > 0));
+    const { transaction, answers, after } = planned;
     try {
       await client.send(new TransactWriteCommand(transaction));
+      recentIncidents.set(cacheKey, after);
       return answers;
     } catch (error) {
+      recentIncidents.delete(cacheKey);
       const failed = failedConditionIndexes(error);
       if (failed.some((index) => index < run.alerts.length)) {
         const existing = await alreadyRecorded(context, run);
