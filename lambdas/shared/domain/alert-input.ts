@@ -18,7 +18,9 @@ export const MAX_ALERTS_PER_BATCH = 500;
 const boundedText = z.string().trim().min(1, 'must not be empty').max(256, 'must be at most 256 characters');
 
 const labelsSchema = z
-  .record(z.string().max(256, 'label names must be at most 256 characters'), z.string().max(256, 'label values must be at most 256 characters'))
+  .record(
+    z.string().trim().min(1, 'label names must not be empty').max(256, 'label names must be at most 256 characters'),
+    z.string().max(256, 'label values must be at most 256 characters'))
   .refine((labels) => Object.keys(labels).length <= 50, 'at most 50 labels');
 
 export const alertInputSchema = z.object({

@@ -41,6 +41,10 @@ describe('adapter bounds', () => {
     expect(Object.getPrototypeOf(labels)).toBe(Object.prototype);
   });
 
+  it('drops labels without a name, which DynamoDB could not store', () => {
+    expect(boundedLabels([['', 'x'], ['  ', 'y'], ['env', 'prod']])).toEqual({ env: 'prod' });
+  });
+
   it('hashes, not cuts, a dedup key over 256 characters', () => {
     expect(boundedDedupKey(' abc ')).toBe('abc');
     expect(boundedDedupKey('  ')).toBeUndefined();

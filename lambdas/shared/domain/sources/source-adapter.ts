@@ -63,6 +63,8 @@ export function boundedLabels(entries: Iterable<readonly [string, string]>): Rec
   const labels = new Map<string, string>();
   for (const [name, value] of entries) {
     if (labels.size >= LABEL_MAX_COUNT) break;
+    // DynamoDB refuses an empty map key; a tool's unnamed detail carries nothing to filter on.
+    if (name.trim() === '') continue;
     const boundedName = truncate(name, LABEL_MAX_LENGTH);
     if (!labels.has(boundedName)) labels.set(boundedName, truncate(value, LABEL_MAX_LENGTH));
   }
