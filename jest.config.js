@@ -22,7 +22,7 @@ module.exports = {
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       // Handlers log at INFO here, as in AWS; every line is captured and checked for secrets.
       setupFiles: ['<rootDir>/test/support/test-environment.ts', '<rootDir>/test/support/log-level-info.ts'],
-      setupFilesAfterEnv: ['<rootDir>/test/support/capture-logs.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/capture-logs.ts', '<rootDir>/test/support/policy-audit.ts'],
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },
     { ...shared, displayName: 'infra', testMatch: ['<rootDir>/test/infra/**/*.test.ts'] },

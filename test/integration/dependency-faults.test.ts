@@ -7,6 +7,7 @@ import { localTableAccess } from '../../lambdas/shared/access/local-policy-enfor
 import { scopedTableClient, useTableAccess } from '../../lambdas/shared/access/table-access';
 import { handler as alerts } from '../../lambdas/alerts';
 import { apiEvent, call, seedTenant } from '../support/api-events';
+import { recordDecision } from '../support/policy-ledger';
 
 /**
  * DynamoDB dies in the middle of an ingest storm: every request answers 202 or 503 with
@@ -21,7 +22,7 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'aw-faults-'));
   dynamoDb = await startDynamoDbLocal({ dataDir });
   await createTable(dynamoDb.endpoint, tableName);
-  useTableAccess(localTableAccess({ tableName, endpoint: dynamoDb.endpoint }));
+  useTableAccess(localTableAccess({ tableName, endpoint: dynamoDb.endpoint, onDecision: recordDecision }));
   await seedTenant('faults');
 }, 60_000);
 

@@ -14,7 +14,10 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { adminIndexClient, scopedTableClient } from '../../lambdas/shared/access/table-access';
 import { ADMIN_INDEX, TENANT_INDEX } from '../../lambdas/shared/table/table-schema';
+import { expectDenialsInThisFile } from '../support/policy-ledger';
 import { createTestTable, type TestTable } from '../support/test-table';
+
+expectDenialsInThisFile('this file sends cross-tenant commands to see each one refused');
 
 let table: TestTable;
 beforeAll(async () => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { startLocalServer, type LocalServer } from '../../bin/local/local-server';
 import type { PolicyDecision } from '../../lambdas/shared/access/local-policy-enforcement';
+import { recordDecision } from './policy-ledger';
 import { dynamoDbEndpoint } from './test-table';
 
 /**
@@ -38,7 +39,10 @@ export async function startLocalApi(): Promise<LocalApi> {
     port: 0,
     dynamoDbEndpoint: dynamoDbEndpoint(),
     tableName: `aw-api-${randomUUID().slice(0, 8)}`,
-    onPolicyDecision: (decision) => decisions.push(decision),
+    onPolicyDecision: (decision) => {
+      decisions.push(decision);
+      recordDecision(decision);
+    },
   });
   const token = await server.adminToken();
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createTable } from '../../bin/local/dynamodb-local';
 import { localTableAccess, type PolicyDecision } from '../../lambdas/shared/access/local-policy-enforcement';
 import { useTableAccess, type TableAccess } from '../../lambdas/shared/access/table-access';
+import { recordDecision } from './policy-ledger';
 
 export interface TestTable {
   readonly endpoint: string;
@@ -26,7 +27,11 @@ export async function createTestTable(): Promise<TestTable> {
   const tableName = `aw-test-${randomUUID().slice(0, 8)}`;
   await createTable(endpoint, tableName);
   const decisions: PolicyDecision[] = [];
-  const access = localTableAccess({ tableName, endpoint, onDecision: (decision) => decisions.push(decision) });
+  const access = localTableAccess({ tableName, endpoint, onDecision: (decision) => {
+      decisions.push(decision);
+      recordDecision(decision);
+    },
+  });
   useTableAccess(access);
   return { endpoint, tableName, access, decisions };
 }
