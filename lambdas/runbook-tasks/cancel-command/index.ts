@@ -1,5 +1,6 @@
 import { CancelCommandCommand } from '@aws-sdk/client-ssm';
-import { clientAccountTarget, clientSsm, inClientAccount } from '../../shared/runbooks/client-account';
+import { clientSsm, inClientAccount } from '../../shared/runbooks/client-account';
+import { clientAccountTarget } from '../../shared/runbooks/runbook-target';
 import { runbookTask } from '../../shared/runbooks/task-handler';
 import { commandRefSchema } from '../../shared/runbooks/workflow-state';
 

@@ -1,4 +1,4 @@
-import { clientAccountTarget, requireAllowedRunbook } from '../../shared/runbooks/client-account';
+import { clientAccountTarget, requireAllowedRunbook } from '../../shared/runbooks/runbook-target';
 import { runbookTask } from '../../shared/runbooks/task-handler';
 import { runbookWorkflowInputSchema } from '../../shared/runbooks/workflow-input';
 

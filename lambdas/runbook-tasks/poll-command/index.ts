@@ -1,5 +1,6 @@
 import { GetCommandInvocationCommand } from '@aws-sdk/client-ssm';
-import { clientAccountTarget, clientCommandError, clientSsm } from '../../shared/runbooks/client-account';
+import { clientCommandError, clientSsm } from '../../shared/runbooks/client-account';
+import { clientAccountTarget } from '../../shared/runbooks/runbook-target';
 import { pendingInvocation, pollOutcome } from '../../shared/runbooks/command-tracking';
 import { runbookTask } from '../../shared/runbooks/task-handler';
 import { commandRefSchema, type PollResult } from '../../shared/runbooks/workflow-state';

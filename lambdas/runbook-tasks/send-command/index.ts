@@ -1,6 +1,7 @@
 import { SendCommandCommand } from '@aws-sdk/client-ssm';
 import { RUNBOOK_LOG_GROUP_NAME, toSsmParameters } from '../../shared/domain/runbook-catalog';
-import { clientAccountTarget, clientSsm, inClientAccount, requireAllowedRunbook } from '../../shared/runbooks/client-account';
+import { clientSsm, inClientAccount } from '../../shared/runbooks/client-account';
+import { clientAccountTarget, requireAllowedRunbook } from '../../shared/runbooks/runbook-target';
 import { COMMAND_DELIVERY_TIMEOUT_SECONDS, commandComment, commandDeadline } from '../../shared/runbooks/command-tracking';
 import { ClientCommandFailed, InvalidTaskInput } from '../../shared/runbooks/task-errors';
 import { runbookTask } from '../../shared/runbooks/task-handler';

@@ -2,17 +2,14 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import { SESSION_DURATION_SECONDS } from '../access/session-credentials';
-import { allowedRunbook, enabledTarget, roleSessionName, type ClientAccountTarget } from '../domain/aws-integration';
-import { MANAGED_BY_TAG_KEY, MANAGED_BY_TAG_VALUE, type RunbookDefinition } from '../domain/runbook-catalog';
+import { roleSessionName, type ClientAccountTarget } from '../domain/aws-integration';
+import { MANAGED_BY_TAG_KEY, MANAGED_BY_TAG_VALUE } from '../domain/runbook-catalog';
 import type { TenantId } from '../table/tenant-id';
-import { readAwsIntegration } from './integration-config';
 import {
   ASSUME_ROLE_DENIED_REASON,
   AssumeRoleFailed,
   ClientCommandFailed,
-  IntegrationDisabled,
   isThrottling,
-  RunbookNotAllowed,
   Throttled,
 } from './task-errors';
 
@@ -22,19 +19,6 @@ import {
  * touches the client account builds its own: no client credential ever travels in the
  * workflow's state (Step Functions would keep it in the execution history).
  */
-
-/** The tenant's enabled integration, read again by each task: disabling it stops a running workflow at its next step. */
-export async function clientAccountTarget(tenantId: TenantId): Promise<ClientAccountTarget> {
-  const target = enabledTarget(await readAwsIntegration(tenantId));
-  if (!target) throw new IntegrationDisabled();
-  return target;
-}
-
-export function requireAllowedRunbook(target: ClientAccountTarget, name: string): RunbookDefinition {
-  const runbook = allowedRunbook(target, name);
-  if (!runbook) throw new RunbookNotAllowed(name);
-  return runbook;
-}
 
 const stsClients = new Map<string, STSClient>();
 
