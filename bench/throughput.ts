@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, PutItemCommand, TransactWriteItemsCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { createTable } from '../bin/local/dynamodb-local';
 import { startLocalServer, type LocalServer } from '../bin/local/local-server';
 import { LOCAL_REGION } from '../lambdas/shared/access/local-policy-enforcement';
 import type { AlertInputBody } from '../lambdas/shared/domain/alert-input';
 import { fingerprintOf } from '../lambdas/shared/domain/fingerprint';
+import { adminIndexKeys } from '../lambdas/shared/table/keys';
 import { withConcurrency } from './workload';
 
 /**
@@ -23,6 +24,12 @@ export interface ThroughputResult {
   readonly httpAlertsPerSecond: number;
   readonly rawPutUpdateAlertsPerSecond: number;
   readonly rawPutItemsPerSecond: number;
+  /**
+   * The DynamoDB requests this design sends for a repeat alert (the authorizer's consistent
+   * key read, then one transaction of alert row and incident update), sent raw: what the
+   * design costs DynamoDB Local with no HTTP, authorizer, handler or enforcement around it.
+   */
+  readonly rawDesignAlertsPerSecond: number;
   readonly ratio: number;
   readonly httpFailures: number;
   readonly tenantLimits: { readonly requests_per_second: number; readonly burst: number };
@@ -111,36 +118,68 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
       });
       return failures;
     };
+    const incidentKey = (alert: AlertInputBody) => ({
+      PK: { S: `TENANT#${tenantId}` },
+      SK: { S: `INCIDENT#${fingerprintOf({ asset_name: alert.asset_name, signature: alert.signature, source: alert.source ?? 'generic' })}` },
+    });
+    const incidentUpdate = (alert: AlertInputBody) => ({
+      TableName: rawTable,
+      Key: incidentKey(alert),
+      UpdateExpression: 'ADD alert_count :one SET last_seen = :now',
+      ExpressionAttributeValues: { ':one': { N: '1' }, ':now': { S: new Date().toISOString() } },
+    });
     const putAndUpdateAll = (alerts: readonly AlertInputBody[], withUpdate: boolean) => async () => {
       await withConcurrency(alerts, options.concurrency, async (alert) => {
         const id = randomUUID();
         await raw.send(new PutItemCommand({ TableName: rawTable, Item: rawAlertItem(tenantId, alert, id) }));
         if (!withUpdate) return;
+        await raw.send(new UpdateItemCommand(incidentUpdate(alert)));
+      });
+      return 0;
+    };
+
+    const designAll = (alerts: readonly AlertInputBody[]) => async () => {
+      await withConcurrency(alerts, options.concurrency, async (alert) => {
+        const id = randomUUID();
+        await raw.send(new GetItemCommand({ TableName: rawTable, Key: { PK: { S: `TENANT#${tenantId}` }, SK: { S: 'APIKEY#bench' } }, ConsistentRead: true }));
+        const { GSI1PK, GSI1SK } = adminIndexKeys.alertsBySeverity(alert.severity, new Date().toISOString(), tenantId);
         await raw.send(
-          new UpdateItemCommand({
-            TableName: rawTable,
-            Key: { PK: { S: `TENANT#${tenantId}` }, SK: { S: `INCIDENT#${fingerprintOf({ asset_name: alert.asset_name, signature: alert.signature, source: alert.source ?? 'generic' })}` } },
-            UpdateExpression: 'ADD alert_count :one SET last_seen = :now',
-            ExpressionAttributeValues: { ':one': { N: '1' }, ':now': { S: new Date().toISOString() } },
+          new TransactWriteItemsCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: rawTable,
+                  Item: { ...rawAlertItem(tenantId, alert, id), GSI1PK: { S: GSI1PK }, GSI1SK: { S: GSI1SK } },
+                  ConditionExpression: 'attribute_not_exists(PK)',
+                },
+              },
+              { Update: incidentUpdate(alert) },
+            ],
           }),
         );
       });
       return 0;
     };
 
-    // Warm both: connections open, policy decisions and config cached, the JIT past its first tiers, Local's tables touched.
+    // Warm every path: connections open, policy decisions and config cached, the JIT past its first tiers, Local's tables touched.
     await postAll(options.warmup)();
     await putAndUpdateAll(options.warmup, true)();
+    await designAll(options.warmup)();
 
     const sliceSize = Math.floor(options.timed.length / options.rounds);
-    const totals = { http: 0, raw: 0, put: 0, httpFailures: 0 };
+    const totals = { http: 0, raw: 0, put: 0, design: 0, httpFailures: 0 };
+    const pathRuns = {
+      http: postAll,
+      raw: (alerts: readonly AlertInputBody[]) => putAndUpdateAll(alerts, true),
+      design: designAll,
+      put: (alerts: readonly AlertInputBody[]) => putAndUpdateAll(alerts, false),
+    };
     for (let round = 0; round < options.rounds; round += 1) {
       const slice = options.timed.slice(round * sliceSize, (round + 1) * sliceSize);
       // Alternate which path goes first, so neither always runs on a freshly compacted Local.
-      const order = round % 2 === 0 ? (['http', 'raw', 'put'] as const) : (['raw', 'http', 'put'] as const);
+      const order = round % 2 === 0 ? (['http', 'raw', 'design', 'put'] as const) : (['raw', 'design', 'http', 'put'] as const);
       for (const path of order) {
-        const { seconds, failures } =
-          path === 'http' ? await timeIt(postAll(slice)) : await timeIt(putAndUpdateAll(slice, path === 'raw'));
+        const { seconds, failures } = await timeIt(pathRuns[path](slice));
         totals[path] += seconds;
         if (path === 'http') totals.httpFailures += failures;
       }
@@ -155,6 +194,7 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
       httpAlertsPerSecond,
       rawPutUpdateAlertsPerSecond,
       rawPutItemsPerSecond: alertsPerPath / totals.put,
+      rawDesignAlertsPerSecond: alertsPerPath / totals.design,
       ratio: httpAlertsPerSecond / rawPutUpdateAlertsPerSecond,
       httpFailures: totals.httpFailures,
       tenantLimits: BENCH_LIMITS,
