@@ -1,7 +1,7 @@
 import * as cdk from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { ADMIN_INDEX, TABLE_KEY, TENANT_INDEX, TTL_ATTRIBUTE, type IndexDefinition } from '../../lambdas/shared/table/table-schema';
+import { ADMIN_INDEX, TABLE_KEY, TTL_ATTRIBUTE, type IndexDefinition } from '../../lambdas/shared/table/table-schema';
 
 export interface DataTableProps {
   /**
@@ -20,7 +20,7 @@ export interface DataTableProps {
 /**
  * The single table of layer 2, shaped by `table-schema.ts` (the same module DynamoDB Local and
  * the local IAM enforcement read): `PK`/`SK`, the cross-tenant admin index GSI1 (INCLUDE of
- * write-once attributes), the tenant-local GSI2 (keys only) and TTL.
+ * write-once attributes) and TTL. Tenant listings read the tenant's own partition: no tenant index.
  */
 export class DataTable extends Construct {
   /** The table. Nothing but the three roles of `TenantAccessRoles` is ever granted access to it. */
@@ -28,9 +28,6 @@ export class DataTable extends Construct {
 
   /** ARN of the cross-tenant admin index (GSI1): the admin read role's only resource. */
   readonly adminIndexArn: string;
-
-  /** ARNs of the tenant-local indexes (GSI2): the tenant role's indexes. GSI1 is deliberately absent. */
-  readonly tenantIndexArns: readonly string[];
 
   constructor(scope: Construct, id: string, props: DataTableProps = {}) {
     super(scope, id);
@@ -54,10 +51,7 @@ export class DataTable extends Construct {
     });
 
     this.addIndex(ADMIN_INDEX);
-    this.addIndex(TENANT_INDEX);
-
     this.adminIndexArn = this.indexArn(ADMIN_INDEX);
-    this.tenantIndexArns = [this.indexArn(TENANT_INDEX)];
   }
 
   /** `<table arn>/index/<name>`: explicit index ARNs, so no policy needs `index/*`. */

@@ -27,7 +27,7 @@ export interface TenantAccessRolesProps {
  * the tests prove is what AWS enforces. Execution roles hold none of this: they assume these.
  */
 export class TenantAccessRoles extends Construct {
-  /** Assumed per request with session tag `tenant_id=<id>`: the tenant's own partitions and GSI2, nothing else. */
+  /** Assumed per request with session tag `tenant_id=<id>`: the tenant's own partitions of the table, no index, nothing else. */
   readonly tenantDataAccessRole: iam.Role;
 
   /** Query on GSI1 (cross-tenant admin listings) and nothing else. */
@@ -62,7 +62,7 @@ export class TenantAccessRoles extends Construct {
         })
         .withSessionTags(),
       inlinePolicies: {
-        TenantData: iam.PolicyDocument.fromJson(tenantDataAccessPolicy({ tableArn, tenantIndexArns: props.table.tenantIndexArns })),
+        TenantData: iam.PolicyDocument.fromJson(tenantDataAccessPolicy({ tableArn })),
       },
     });
 

@@ -16,7 +16,7 @@ import { TenantAccessRoles } from '../../lib/constructs/tenant-access';
 import { CHOICE_STATE, RUNBOOK_TASK_NAMES, RUNBOOK_TASKS, runbookDefinition, WAIT_STATE, type RunbookTask } from '../../lib/runbook-definition';
 import { adminReadPolicy, externalIdRegistryPolicy, TENANT_TAG_KEY, tenantDataAccessPolicy } from '../../lambdas/shared/access/policy-documents';
 import { ENV } from '../../lambdas/shared/runtime/environment';
-import { ADMIN_INDEX, TENANT_INDEX, TTL_ATTRIBUTE } from '../../lambdas/shared/table/table-schema';
+import { ADMIN_INDEX, TTL_ATTRIBUTE } from '../../lambdas/shared/table/table-schema';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
@@ -188,22 +188,16 @@ describe('DataTable', () => {
     });
   });
 
-  it('has the admin index GSI1 (INCLUDE of the write-once attributes) and the tenant index GSI2 (keys only)', () => {
+  it('has one index, the admin index GSI1 (INCLUDE of the write-once attributes)', () => {
     const [[, table]] = ofType('AWS::DynamoDB::Table') as [[string, JsonObject]];
     const indexes = asList(table.GlobalSecondaryIndexes).filter(isObject);
-    expect(indexes.map((index) => index.IndexName).sort()).toEqual([ADMIN_INDEX.name, TENANT_INDEX.name]);
-    const gsi1 = indexes.find((index) => index.IndexName === ADMIN_INDEX.name)!;
-    const gsi2 = indexes.find((index) => index.IndexName === TENANT_INDEX.name)!;
+    expect(indexes.map((index) => index.IndexName)).toEqual([ADMIN_INDEX.name]);
+    const [gsi1] = indexes;
     expect(gsi1.KeySchema).toEqual([
       { AttributeName: ADMIN_INDEX.partitionKey, KeyType: 'HASH' },
       { AttributeName: ADMIN_INDEX.sortKey, KeyType: 'RANGE' },
     ]);
     expect(gsi1.Projection).toEqual({ ProjectionType: 'INCLUDE', NonKeyAttributes: [...ADMIN_INDEX.projectedAttributes] });
-    expect(gsi2.KeySchema).toEqual([
-      { AttributeName: TENANT_INDEX.partitionKey, KeyType: 'HASH' },
-      { AttributeName: TENANT_INDEX.sortKey, KeyType: 'RANGE' },
-    ]);
-    expect(gsi2.Projection).toEqual({ ProjectionType: 'KEYS_ONLY' });
   });
 });
 
@@ -253,10 +247,9 @@ describe('IAM: only the three table roles touch DynamoDB', () => {
         const list = (key === 'Action' || key === 'Resource') && typeof value === 'string' ? [value] : value;
         return Array.isArray(list) && list.every((item) => typeof item === 'string') ? [...list].sort() : list;
       }) as Json;
-    const gsi2 = `${TABLE_ARN}/index/${TENANT_INDEX.name}`;
     const gsi1 = `${TABLE_ARN}/index/${ADMIN_INDEX.name}`;
     expect(normalised(inlineDocument(stack.tenantAccess.tenantDataAccessRole))).toEqual(
-      normalised(tenantDataAccessPolicy({ tableArn: TABLE_ARN, tenantIndexArns: [gsi2] }) as unknown as Json),
+      normalised(tenantDataAccessPolicy({ tableArn: TABLE_ARN }) as unknown as Json),
     );
     expect(normalised(inlineDocument(stack.tenantAccess.adminReadRole))).toEqual(normalised(adminReadPolicy({ adminIndexArn: gsi1 }) as unknown as Json));
     expect(normalised(inlineDocument(stack.tenantAccess.externalIdRegistryRole))).toEqual(
@@ -264,11 +257,11 @@ describe('IAM: only the three table roles touch DynamoDB', () => {
     );
   });
 
-  it('confines TenantDataAccessRole to its LeadingKeys, the table and GSI2, never GSI1', () => {
+  it('confines TenantDataAccessRole to its LeadingKeys and the table itself, never an index', () => {
     const statements = statementsOfRole(roleId(stack.tenantAccess.tenantDataAccessRole));
     const resolvedResources = statements.flatMap((statement) => asList(resolve(statement.Resource ?? null)));
-    expect(resolvedResources.sort()).toEqual([TABLE_ARN, `${TABLE_ARN}/index/${TENANT_INDEX.name}`].sort());
-    expect(resolvedResources.some((arn) => String(arn).includes(`/index/${ADMIN_INDEX.name}`))).toBe(false);
+    expect(resolvedResources).toEqual([TABLE_ARN]);
+    expect(resolvedResources.some((arn) => String(arn).includes('/index/'))).toBe(false);
     expect(resolvedResources.some((arn) => String(arn).includes('*'))).toBe(false);
   });
 

@@ -3,7 +3,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import type { BuildMiddleware, MetadataBearer } from '@smithy/types';
 import { BoundedLruCache } from '../cache/bounded-lru';
-import { ADMIN_INDEX, TENANT_INDEX } from '../table/table-schema';
+import { ADMIN_INDEX } from '../table/table-schema';
 import type { TenantId } from '../table/tenant-id';
 import { authorizationRequestsFor, type AuthorizationRequest } from './dynamodb-requests';
 import { createDocumentClient } from './dynamodb-client';
@@ -133,11 +133,10 @@ export function policyEnforcedClient(
 }
 
 export function tenantSession(tableName: string, tenantId: TenantId): PolicySession {
-  const tableArn = localTableArn(tableName);
   return {
     roleName: 'TenantDataAccessRole',
     sessionName: `tenant-${tenantId}`,
-    policy: tenantDataAccessPolicy({ tableArn, tenantIndexArns: [`${tableArn}/index/${TENANT_INDEX.name}`] }),
+    policy: tenantDataAccessPolicy({ tableArn: localTableArn(tableName) }),
     principalTags: { [TENANT_TAG_KEY]: tenantId },
   };
 }

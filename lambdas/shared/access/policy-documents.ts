@@ -32,10 +32,8 @@ export interface PolicyDocument {
 }
 
 export interface TenantDataPolicyProps {
-  /** ARN of the single table. */
+  /** ARN of the single table. No index: GSI1 is cross-tenant, and tenant listings read the tenant's own partition. */
   readonly tableArn: string;
-  /** ARNs of the tenant-local indexes (GSI2). GSI1 is cross-tenant and deliberately absent. */
-  readonly tenantIndexArns: readonly string[];
 }
 
 /**
@@ -43,7 +41,7 @@ export interface TenantDataPolicyProps {
  * partition key is `TENANT#<id>` or begins with `TENANT#<id>#`. The second pattern keeps
  * its `#` so that tenant `acme` never matches `TENANT#acme2`.
  */
-export function tenantDataAccessPolicy({ tableArn, tenantIndexArns }: TenantDataPolicyProps): PolicyDocument {
+export function tenantDataAccessPolicy({ tableArn }: TenantDataPolicyProps): PolicyDocument {
   const tenantPartition = `TENANT#\${aws:PrincipalTag/${TENANT_TAG_KEY}}`;
   return {
     Version: '2012-10-17',
@@ -52,7 +50,7 @@ export function tenantDataAccessPolicy({ tableArn, tenantIndexArns }: TenantData
         Sid: 'OwnTenantItemsOnly',
         Effect: 'Allow',
         Action: [...TENANT_DATA_ACTIONS],
-        Resource: [tableArn, ...tenantIndexArns],
+        Resource: [tableArn],
         Condition: {
           'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [tenantPartition, `${tenantPartition}#*`] },
           // ForAllValues over an empty set is true: refuse any request that carries no leading keys at all.

@@ -1,4 +1,5 @@
-import type { AlertStatus } from './alert-input';
+import type { AlertStatus, Severity } from './alert-input';
+import { worseSeverity } from './priority';
 
 /**
  * Correlation, decided without I/O: given one alert and the incident its fingerprint
@@ -38,4 +39,24 @@ export function correlateAlert(
 /** Alerts last seen before this instant no longer pull new alerts into their incident. */
 export function windowStart(settings: CorrelationSettings, now: Date): Date {
   return new Date(now.getTime() - settings.timeWindowMinutes * 60_000);
+}
+
+/**
+ * Which alerts of a run the cross-tenant admin index lists: the ones that say something new.
+ * That is the alert that opens an incident, one that raises its severity, a resolve, and an
+ * alert that stands alone. A firing repeat folded into an open incident is counted there and
+ * listed among its tenant's own alerts; an index entry would cost it a second write unit.
+ */
+export function crossTenantListed(
+  kind: CorrelationDecision['kind'],
+  incidentSeverity: Severity | undefined,
+  severities: readonly Severity[],
+): boolean[] {
+  if (kind === 'resolve' || kind === 'unmatched-resolve') return severities.map(() => true);
+  let worstSoFar = kind === 'join' ? incidentSeverity : undefined;
+  return severities.map((severity) => {
+    const saysSomethingNew = worstSoFar === undefined || worseSeverity(worstSoFar, severity) !== worstSoFar;
+    worstSoFar = worstSoFar === undefined ? severity : worseSeverity(worstSoFar, severity);
+    return saysSomethingNew;
+  });
 }

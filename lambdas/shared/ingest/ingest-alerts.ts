@@ -52,9 +52,15 @@ export function alertRuns(alerts: readonly AlertToRecord[]): AlertRun[][] {
   return [...byFingerprint.values()];
 }
 
-async function recordAll(tenantId: TenantId, alerts: readonly AlertInput[], alertIds: readonly string[], receivedAt: Date): Promise<RecordedAlert[]> {
+async function recordAll(
+  tenantId: TenantId,
+  alerts: readonly AlertInput[],
+  alertIds: readonly string[],
+  receivedAt: Date,
+  delivery: { atomic: boolean },
+): Promise<RecordedAlert[]> {
   const config = await readConfig(tenantId, CORRELATION_CONFIG);
-  const context = { tenantId, config, newIncidentId: () => nextUlid(receivedAt.getTime()) };
+  const context = { tenantId, config, newIncidentId: () => nextUlid(receivedAt.getTime()), atomic: delivery.atomic };
   const answers = new Map<string, RecordedAlert>();
   const fingerprints = alertRuns(alerts.map((input, index) => ({ id: alertIds[index], input, receivedAt })));
   await inParallel(
@@ -85,7 +91,9 @@ export async function ingestAlerts(tenantId: TenantId, alerts: readonly AlertInp
       receivedAt = new Date(claim.existing.received_at);
     }
   }
-  const answer: IngestAnswer = { accepted: alerts.length, alerts: await recordAll(tenantId, alerts, alertIds, receivedAt) };
+  // Only a delivery the sender may retry with the same ids needs its runs written as transactions.
+  const recorded = await recordAll(tenantId, alerts, alertIds, receivedAt, { atomic: options.deliveryId !== undefined });
+  const answer: IngestAnswer = { accepted: alerts.length, alerts: recorded };
   if (options.deliveryId !== undefined) await completeDelivery(tenantId, options.deliveryId, answer);
   return answer;
 }

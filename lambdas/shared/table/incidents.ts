@@ -1,12 +1,12 @@
-import { BatchGetCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { scopedTableClient, tableName } from '../access/table-access';
 import { priorityOf } from '../domain/priority';
 import { ConflictError, NotFoundError } from '../http/errors';
 import { writeWithAudit, type AuditEntry } from './audit';
 import { failedConditionIndexes } from './conditional-writes';
 import { incidentItemSchema, type IncidentItem, type IncidentStatus } from './items';
-import { adminIndexKeys, incidentKey, SORT_KEY_PREFIX, tenantIndexKeys, tenantPartition } from './keys';
-import { TENANT_INDEX } from './table-schema';
+import { adminIndexKeys, incidentKey, SORT_KEY_PREFIX } from './keys';
+import { listTenantItems } from './tenant-listing';
 import type { TenantId } from './tenant-id';
 
 /** Incidents of one tenant: reads, listings and status changes, all through the tenant's scoped session. */
@@ -47,39 +47,22 @@ export interface IncidentPage {
   readonly lastKey?: Record<string, unknown>;
 }
 
-/** Newest first. All statuses: the tenant's own partition; one status: the tenant-local index, then the items themselves. */
-export async function listIncidents(
+/**
+ * Newest first (incident ids are ULIDs), within the tenant's own partition; `status` narrows
+ * it there. A tenant-local status index would cost every new incident one more write unit,
+ * and incidents are few next to the alerts they fold.
+ */
+export function listIncidents(
   tenantId: TenantId,
   options: { status?: IncidentStatus; limit: number; startKey?: Record<string, unknown> },
 ): Promise<IncidentPage> {
-  const client = scopedTableClient(tenantId);
-  if (!options.status) {
-    const { Items = [], LastEvaluatedKey } = await client.send(
-      new QueryCommand({
-        TableName: tableName(),
-        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-        ExpressionAttributeValues: { ':pk': tenantPartition(tenantId), ':prefix': SORT_KEY_PREFIX.incident },
-        ScanIndexForward: false,
-        Limit: options.limit,
-        ExclusiveStartKey: options.startKey,
-      }),
-    );
-    return { items: Items.map(incidentFromItem), lastKey: LastEvaluatedKey };
-  }
-  const { Items: keys = [], LastEvaluatedKey } = await client.send(
-    new QueryCommand({
-      TableName: tableName(),
-      IndexName: TENANT_INDEX.name,
-      KeyConditionExpression: `${TENANT_INDEX.partitionKey} = :pk`,
-      ExpressionAttributeValues: { ':pk': tenantIndexKeys.incidentsByStatus(tenantId, options.status, '').GSI2PK },
-      ScanIndexForward: false,
-      Limit: options.limit,
-      ExclusiveStartKey: options.startKey,
-    }),
-  );
-  const items = await getIncidentsByKeys(tenantId, keys.map((key) => ({ PK: key.PK, SK: key.SK })));
-  // The index is eventually consistent: drop an item whose status moved on since.
-  return { items: items.filter((incident) => incident.status === options.status), lastKey: LastEvaluatedKey };
+  return listTenantItems(tenantId, {
+    prefix: SORT_KEY_PREFIX.incident,
+    equals: { status: options.status },
+    limit: options.limit,
+    startKey: options.startKey,
+    parse: incidentFromItem,
+  });
 }
 
 /** Full items for index keys, in the order given (BatchGet returns them in any order). */
@@ -113,7 +96,7 @@ export async function changeIncidentStatus(
   if (!current) throw new NotFoundError('incident');
   assertStatusChangeAllowed(current.status);
   const at = now.toISOString();
-  const sets = ['#status = :to', 'updated_at = :at', 'GSI1PK = :adminStatus', 'GSI2PK = :tenantStatus'];
+  const sets = ['#status = :to', 'updated_at = :at', 'GSI1PK = :adminStatus'];
   if (to === 'resolved') sets.push('resolved_at = :at');
   try {
     await writeWithAudit(
@@ -130,7 +113,6 @@ export async function changeIncidentStatus(
             ':from': current.status,
             ':at': at,
             ':adminStatus': adminIndexKeys.incidentsByStatus(to, current.created_at, tenantId).GSI1PK,
-            ':tenantStatus': tenantIndexKeys.incidentsByStatus(tenantId, to, incidentId).GSI2PK,
           },
         },
       },

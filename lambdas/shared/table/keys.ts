@@ -7,10 +7,6 @@ import { assertTenantId, type TenantId } from './tenant-id';
  */
 export const tenantPartition = (tenantId: TenantId): string => `TENANT#${assertTenantId(tenantId)}`;
 
-/** Tenant-local index partitions stay under `TENANT#<id>#`, inside the same LeadingKeys pattern. */
-export const tenantIndexPartition = (tenantId: TenantId, collection: string): string =>
-  `${tenantPartition(tenantId)}#${collection}`;
-
 export const SORT_KEY_PREFIX = {
   apiKey: 'APIKEY#',
   alert: 'ALERT#',
@@ -67,12 +63,4 @@ export const adminIndexKeys = {
     GSI1SK: `${at}#${tenantPartition(tenantId)}`,
   }),
   tenants: (at: string, tenantId: TenantId) => ({ GSI1PK: 'TENANTS', GSI1SK: `${at}#${tenantPartition(tenantId)}` }),
-};
-
-/** Tenant index (GSI2) keys: incidents of one tenant by status, newest first by ULID. */
-export const tenantIndexKeys = {
-  incidentsByStatus: (tenantId: TenantId, status: string, incidentId: string) => ({
-    GSI2PK: tenantIndexPartition(tenantId, `INCIDENTS#${status}`),
-    GSI2SK: incidentId,
-  }),
 };

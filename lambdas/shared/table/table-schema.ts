@@ -17,7 +17,7 @@ export interface IndexDefinition {
  * Cross-tenant index for MSP staff (`STATUS#…`, `SEVERITY#…`, `TENANTS`). Only the admin
  * read role may query it. It projects only attributes that never change after an item is
  * written (alerts are immutable; an incident's counters are left out), so an alert joining
- * an incident writes nothing to the index.
+ * an incident writes nothing to the index; a repeat alert is not in it at all (`crossTenantListed`).
  */
 export const ADMIN_INDEX: IndexDefinition = {
   name: 'GSI1',
@@ -29,13 +29,10 @@ export const ADMIN_INDEX: IndexDefinition = {
   ],
 };
 
-/** Tenant-local index: its partition keys begin with `TENANT#<id>#`, so LeadingKeys still confine it. Keys only: items are read from the table. */
-export const TENANT_INDEX: IndexDefinition = { name: 'GSI2', partitionKey: 'GSI2PK', sortKey: 'GSI2SK', projectedAttributes: [] };
-
 /** Epoch-seconds attribute DynamoDB's TTL deletes on (alerts, delivery records, used signatures). */
 export const TTL_ATTRIBUTE = 'expires_at';
 
-export const TABLE_INDEXES: readonly IndexDefinition[] = [ADMIN_INDEX, TENANT_INDEX];
+export const TABLE_INDEXES: readonly IndexDefinition[] = [ADMIN_INDEX];
 
 /** The partition-key attribute DynamoDB checks `dynamodb:LeadingKeys` against, for the table or one of its indexes. */
 export function partitionKeyOf(indexName?: string): string {

@@ -1,4 +1,4 @@
-import { correlateAlert } from '../../../lambdas/shared/domain/correlation';
+import { correlateAlert, crossTenantListed } from '../../../lambdas/shared/domain/correlation';
 import { fingerprintOf } from '../../../lambdas/shared/domain/fingerprint';
 
 const now = new Date('2024-01-15T12:00:00Z');
@@ -60,5 +60,20 @@ describe('fingerprintOf', () => {
 
   it('is key-safe whatever the input', () => {
     expect(fingerprintOf({ ...alert, asset_name: 'TENANT#x*../é' })).toMatch(/^[0-9a-f]{32}$/);
+  });
+});
+
+describe('crossTenantListed', () => {
+  it('lists the alert that opens an incident and each later one that raises its severity', () => {
+    expect(crossTenantListed('open', undefined, ['high', 'high', 'critical', 'high', 'critical'])).toEqual([true, false, true, false, false]);
+  });
+
+  it('lists a joining alert only if it is worse than the incident so far', () => {
+    expect(crossTenantListed('join', 'high', ['medium', 'high', 'critical', 'critical'])).toEqual([false, false, true, false]);
+  });
+
+  it('lists every resolve, matched or alone', () => {
+    expect(crossTenantListed('resolve', 'critical', ['info', 'critical'])).toEqual([true, true]);
+    expect(crossTenantListed('unmatched-resolve', undefined, ['low'])).toEqual([true]);
   });
 });
