@@ -1,10 +1,9 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { AdminTokenRejected, adminTokenVerifierConfig, verifyAdminToken } from '../shared/auth/admin-token';
 import { allowStage, unauthorized } from '../shared/auth/authorizer-policy';
 import { adminAuthorizerContext } from '../shared/auth/caller';
-import { logger } from '../shared/observability/logger';
+import { logger, requestLogging } from '../shared/observability/logger';
 
 /** MSP staff: `Authorization: Bearer <JWT>` in the `msp-admin` group. */
 export async function authorizeAdmin(event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
@@ -22,5 +21,5 @@ export async function authorizeAdmin(event: APIGatewayRequestAuthorizerEvent): P
 }
 
 export const handler = middy<APIGatewayRequestAuthorizerEvent, APIGatewayAuthorizerResult>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(requestLogging())
   .handler(authorizeAdmin);

@@ -1,4 +1,3 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { API_ROUTES, routeKey } from '../../lib/api-routes';
@@ -7,7 +6,7 @@ import { allowStage, unauthorized } from '../shared/auth/authorizer-policy';
 import { tenantAuthorizerContext } from '../shared/auth/caller';
 import { presentedApiKey } from '../shared/auth/presented-api-key';
 import { apiKeyPepper } from '../shared/auth/server-secrets';
-import { logger } from '../shared/observability/logger';
+import { logger, requestLogging } from '../shared/observability/logger';
 import { getApiKey } from '../shared/table/tenants';
 
 /** Routes where `?api_key=` is honoured; everywhere else a query key is ignored. */
@@ -48,5 +47,5 @@ export async function authorizeApiKey(event: APIGatewayRequestAuthorizerEvent): 
 }
 
 export const handler = middy<APIGatewayRequestAuthorizerEvent, APIGatewayAuthorizerResult>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(requestLogging())
   .handler(authorizeApiKey);

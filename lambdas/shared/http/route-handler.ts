@@ -1,10 +1,9 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type * as z from 'zod';
 import { routeKey, routesOf, type ApiRoute, type RouteFunction } from '../../../lib/api-routes';
 import { adminCallerOf, tenantCallerOf, type AdminCaller, type TenantCaller } from '../auth/caller';
-import { logger } from '../observability/logger';
+import { logger, requestLogging } from '../observability/logger';
 import { isTransientDependencyFault } from './dependency-faults';
 import { ForbiddenError, HttpError, NotFoundError, ServiceUnavailableError } from './errors';
 import { parseJson, readRawBody, type BodyOptions } from './json-body';
@@ -144,6 +143,6 @@ export function routeGroup(fn: RouteFunction, implementations: Record<string, Ro
   };
 
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(requestLogging())
     .handler(dispatch);
 }
