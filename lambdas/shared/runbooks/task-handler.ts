@@ -15,18 +15,22 @@ export function useTaskClock(next: () => Date): void {
   clock = next;
 }
 
-export function runbookTask<S extends z.ZodType, R>(task: string, inputSchema: S, run: (input: z.output<S>, now: Date) => Promise<R>) {
+/** Every task's state names its tenant: each log line of the task carries it. */
+export function runbookTask<S extends z.ZodType<{ readonly tenant_id: string }>, R>(task: string, inputSchema: S, run: (input: z.output<S>, now: Date) => Promise<R>) {
   return async (event: unknown): Promise<R> => {
     const parsed = inputSchema.safeParse(event);
     if (!parsed.success) {
       logger.error('runbook task input rejected', { task, issues: parsed.error.issues.map((issue) => issue.path.join('.')) });
       throw new InvalidTaskInput(parsed.error.issues.map((issue) => issue.path.join('.') || 'input').join(', '));
     }
+    logger.appendKeys({ tenant_id: parsed.data.tenant_id, task });
     try {
       return await run(parsed.data, clock());
     } catch (error) {
-      logger.warn('runbook task failed', { task, error });
+      logger.warn('runbook task failed', { error });
       throw isThrottling(error) ? new Throttled(task, error) : error;
+    } finally {
+      logger.removeKeys(['tenant_id', 'task']);
     }
   };
 }
