@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DATADOG_RECOMMENDED_TEMPLATE, datadogAdapter } from '../../../lambdas/shared/domain/sources/datadog';
 import { issuePaths, loadFixture, mapPayload } from './adapter-expectations';
 
@@ -175,5 +177,14 @@ describe('datadog adapter', () => {
     ['tags that are no text', { title: 'Disk usage', tags: 7 }, ['tags']],
   ])('refuses %s with an issue naming the field', (_case, body, paths) => {
     expect(issuePaths(datadogAdapter, body)).toEqual(paths);
+  });
+});
+
+describe('the recommended Datadog payload', () => {
+  it('is the one the README tells Datadog users to paste', () => {
+    const readme = readFileSync(join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
+    const block = /```json\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf('**Datadog**')))?.[1];
+    expect(block).toBeDefined();
+    expect(JSON.parse(block ?? '')).toEqual(JSON.parse(DATADOG_RECOMMENDED_TEMPLATE));
   });
 });
