@@ -12,7 +12,7 @@ import { CapacityTally, metered, meteredTableAccess } from './capacity-meter';
 
 /**
  * Capacity units per ingested alert, by what the alert did: ONE alert per request through
- * the real alerts handler (validation, config read, correlation, transaction), so each
+ * the real alerts handler (validation, config read, correlation, writes), so each
  * request's units belong to exactly one outcome, read from the handler's own answer.
  * The API key authorizer runs before it, as API Gateway would call it, metered apart.
  */
@@ -37,9 +37,11 @@ export interface CapacityResult {
   readonly unmatchedResolves: number;
   /** AWS-equivalent write units of each alert of one fingerprint sent many times in a row (the first opens the incident). */
   readonly longIncidentWru: number[];
+  /** The same, each request with its own X-Delivery-ID: the exactly-once path (claim, one transaction, completion). */
+  readonly deliveryIdWru: number[];
 }
 
-/** Alerts of one fingerprint in the long-incident probe: past the 20 ids an incident keeps, so its item stops growing. */
+/** Alerts of one fingerprint in the long-incident probe: past the 10 ids an incident keeps, so its item stops growing. */
 const LONG_INCIDENT_ALERTS = 25;
 
 interface IngestAnswerBody {
@@ -121,12 +123,28 @@ export async function measureCapacity(endpoint: string, alerts: readonly AlertIn
   }
 
   // The mix gives an incident ~3 alerts; a storm on one fingerprint grows the incident item (its alert_ids list), which the write cost follows.
-  const longIncidentWru: number[] = [];
-  for (let index = 0; index < LONG_INCIDENT_ALERTS; index += 1) {
-    const alert = { ...alerts[0], asset_name: 'bench-long-incident.prod.example.net', status: 'firing' as const };
-    const { result, tally } = await metered(() => alertsHandler(apiEvent('POST', '/v1/alerts', { tenantId, body: alert }), testContext));
-    if (result.statusCode !== 202) throw new Error(`ingest answered ${result.statusCode}: ${result.body}`);
-    longIncidentWru.push(tally.writeUnits(factor));
-  }
-  return { alerts: alerts.length, byOutcome, handler, authorizer, transactionFactor: factor, localChargesTransactionsDouble: doubles, unmatchedResolves, longIncidentWru };
+  const repeatedWru = async (assetName: string, headers: (index: number) => Record<string, string>) => {
+    const units: number[] = [];
+    for (let index = 0; index < LONG_INCIDENT_ALERTS; index += 1) {
+      const alert = { ...alerts[0], asset_name: assetName, status: 'firing' as const };
+      const event = apiEvent('POST', '/v1/alerts', { tenantId, body: alert, headers: headers(index) });
+      const { result, tally } = await metered(() => alertsHandler(event, testContext));
+      if (result.statusCode !== 202) throw new Error(`ingest answered ${result.statusCode}: ${result.body}`);
+      units.push(tally.writeUnits(factor));
+    }
+    return units;
+  };
+  const longIncidentWru = await repeatedWru('bench-long-incident.prod.example.net', () => ({}));
+  const deliveryIdWru = await repeatedWru('bench-delivery-ids.prod.example.net', (index) => ({ 'x-delivery-id': `bench-delivery-${index}` }));
+  return {
+    alerts: alerts.length,
+    byOutcome,
+    handler,
+    authorizer,
+    transactionFactor: factor,
+    localChargesTransactionsDouble: doubles,
+    unmatchedResolves,
+    longIncidentWru,
+    deliveryIdWru,
+  };
 }

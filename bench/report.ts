@@ -67,7 +67,16 @@ const perAlert = (units: number, alerts: number): number | null => (alerts > 0 ?
 function capacityFigures(capacity: CapacityResult | undefined): Record<string, number | null> {
   if (!capacity) {
     return Object.fromEntries(
-      ['wru_per_correlated_alert', 'wru_per_new_incident_alert', 'wru_per_resolve_alert', 'rru_per_alert', 'rru_per_alert_incl_authorizer', 'wru_per_correlated_alert_long_incident'].map(
+      [
+        'wru_per_correlated_alert',
+        'wru_per_new_incident_alert',
+        'wru_per_resolve_alert',
+        'rru_per_alert',
+        'rru_per_alert_incl_authorizer',
+        'wru_per_correlated_alert_long_incident',
+        'wru_per_correlated_alert_with_delivery_id',
+        'wru_per_new_incident_alert_with_delivery_id',
+      ].map(
         (name) => [name, null],
       ),
     );
@@ -81,6 +90,9 @@ function capacityFigures(capacity: CapacityResult | undefined): Record<string, n
     rru_per_alert: perAlert(capacity.handler.readUnits(), capacity.alerts),
     rru_per_alert_incl_authorizer: perAlert(capacity.handler.readUnits() + capacity.authorizer.readUnits(), capacity.alerts),
     wru_per_correlated_alert_long_incident: average(capacity.longIncidentWru.slice(-10)),
+    // The exactly-once path: the delivery claim, ONE transaction (AWS charges it double), the completion.
+    wru_per_correlated_alert_with_delivery_id: average(capacity.deliveryIdWru.slice(1)),
+    wru_per_new_incident_alert_with_delivery_id: capacity.deliveryIdWru[0] ?? null,
     local_wru_per_correlated_alert: wru('correlated', 1),
     local_wru_per_new_incident_alert: wru('new_incident', 1),
     local_wru_per_resolve_alert: wru('resolve', 1),
@@ -144,6 +156,7 @@ function capacityNotes(capacity: CapacityResult): string[] {
     `long incident (${wru.length} alerts of one fingerprint; WRU per alert: ${wru.join(' ')}): ` +
       (stepUp > 0 ? `from alert ${stepUp + 1} on, the incident item outgrows 1 KB and each correlated alert costs ${wru[stepUp]} instead of ${wru[1]}.` : 'the cost per correlated alert stays flat.'),
   );
+  notes.push(`with X-Delivery-ID (${capacity.deliveryIdWru.length} alerts of one fingerprint, each its own delivery; WRU per alert: ${capacity.deliveryIdWru.join(' ')}): the claim, one transaction of alert row and incident change, the completion.`);
   notes.push(`per request, API key authorizer (runs on every request while its cache TTL is 0): ${describeTally(capacity.authorizer, capacity.alerts, 1)}`);
   if (capacity.handler.failures() > 0) notes.push(`${capacity.handler.failures()} DynamoDB requests failed during the capacity run; AWS charges them, but no response reports their units.`);
   return notes;
@@ -157,7 +170,7 @@ export function notesOf(results: PhaseResults): string[] {
     notes.push(
       `throughput: ${throughput.alertsPerPath} single-alert requests per path in ${throughput.rounds} alternating rounds, concurrency ${throughput.concurrency}, one process (load generator, local server and raw client share one Node event loop; DynamoDB Local is a separate Java process). ` +
         `The bench tenant's limits were raised to ${throughput.tenantLimits.requests_per_second} req/s, burst ${throughput.tenantLimits.burst} (default 50/200) so that the throttle does not cap the figure. ${throughput.httpFailures} non-202 answers. ` +
-        `raw_same_requests = the DynamoDB requests the ingest path sends for a repeat alert (the authorizer's consistent key read, one TransactWriteItems of alert row with its GSI1 keys + incident ADD) sent by a plain client: design_ratio_vs_raw_put is what the design itself costs, http ÷ raw_same_requests what HTTP, authorizer, handler and local enforcement add.`,
+        `raw_same_requests = the DynamoDB requests the ingest path sends for a repeat alert (the authorizer's consistent key read, the incident ADD, the alert row) sent by a plain client: design_ratio_vs_raw_put is what the design itself costs, http ÷ raw_same_requests what HTTP, authorizer, handler and local enforcement add.`,
     );
   }
   if (sts) notes.push(`sts: ${sts.requests} requests over ${sts.tenants} tenants, ${sts.concurrency} in flight, each a signed GetItem through stsTableAccess: ${sts.assumeRoleCalls} AssumeRole calls.`);
