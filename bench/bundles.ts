@@ -6,9 +6,12 @@ import { median } from './workload';
 
 /**
  * Every function bundle the CDK app synthesizes: its size, and how much longer a fresh
- * `node` takes to start when it requires the bundle than when it runs nothing. Bundles
- * leave `@aws-sdk/*` out (Lambda's Node 22 runtime provides it), so the child processes run
- * with NODE_PATH at the repo's node_modules: the SDK is loaded from disk, as in Lambda.
+ * `node` takes to start when it requires the bundle than when it runs nothing. A bundle that
+ * requires `@aws-sdk/*` packages at load (left external: Lambda's Node 22 runtime provides
+ * them) is timed with NODE_PATH at the repo's node_modules, so they load from disk as in
+ * Lambda; a bundle that requires none at load is timed with no NODE_PATH, which proves it
+ * self-contained. What a bundle requires at load is observed, not read from its text: a
+ * lazy `import()` or an optional `require` in a `try` (the SDK's CRT probe) is not loaded.
  */
 
 export interface BundleFigure {
@@ -20,7 +23,7 @@ export interface BundleFigure {
   readonly medianMs: number;
   /** medianMs / the median of `node -e 0`. */
   readonly coldStartRatio: number;
-  /** The external `@aws-sdk/*` packages the bundle requires (loaded from disk, not part of its size). */
+  /** The external `@aws-sdk/*` packages the bundle requires at load (loaded from disk, not part of its size). */
   readonly sdkPackages: string[];
   /** Median start of a `node` that requires only those SDK packages: the part of the cold start the bundle does not contain. */
   readonly sdkOnlyMedianMs: number;
@@ -67,10 +70,27 @@ function functionBundles(outDir: string): Array<{ name: string; file: string }> 
   return bundles;
 }
 
-/** The external SDK packages a bundle requires, sorted: bundles with the same set share one measurement. */
-function sdkPackagesOf(file: string): string[] {
-  const source = readFileSync(file, 'utf8');
-  return [...new Set([...source.matchAll(/require\("(@aws-sdk\/[^"]+)"\)/g)].map((match) => match[1]))].sort();
+/**
+ * The external SDK packages a bundle requires while it loads, sorted (bundles with the same set
+ * share one measurement): one `node` with NODE_PATH records every package the bundle itself
+ * `require`s successfully. The SDK's own dependencies, loaded by those packages, are theirs.
+ */
+function sdkPackagesLoadedBy(file: string, env: NodeJS.ProcessEnv): string[] {
+  const probe = `
+    const Module = require('node:module');
+    const bundle = ${JSON.stringify(file)};
+    const loaded = new Set();
+    const load = Module._load;
+    Module._load = function (request, parent, isMain) {
+      const exported = load.call(this, request, parent, isMain);
+      if (parent && parent.filename === bundle && request.startsWith('@aws-sdk/')) loaded.add(request.split('/').slice(0, 2).join('/'));
+      return exported;
+    };
+    require(bundle);
+    process.stdout.write(JSON.stringify([...loaded].sort()));`;
+  const result = spawnSync(process.execPath, ['-e', probe], { env, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`node could not load ${file}: ${result.stderr.slice(-1_000)}`);
+  return JSON.parse(result.stdout) as string[];
 }
 
 const requireAll = (modules: readonly string[]): string => (modules.length > 0 ? modules.map((module) => `require(${JSON.stringify(module)})`).join(';') : '0');
@@ -92,21 +112,28 @@ export async function measureBundles(repoDir: string, runs = 7): Promise<BundleR
     const bundles = functionBundles(outDir);
     if (bundles.length === 0) throw new Error('cdk synth produced no function bundles');
 
-    // A clean environment: no NODE_OPTIONS inherited from tsx, the SDK resolvable as in Lambda.
+    // A clean environment: no NODE_OPTIONS inherited from tsx, no NODE_PATH.
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
-      NODE_PATH: join(repoDir, 'node_modules'),
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       AWS_REGION: 'us-east-1',
     };
-    const sdkSets = new Map(bundles.map((bundle) => [bundle.file, sdkPackagesOf(bundle.file)]));
+    // For what is left external: the SDK resolvable from disk, as Lambda's runtime provides it.
+    const sdkEnv: NodeJS.ProcessEnv = { ...env, NODE_PATH: join(repoDir, 'node_modules') };
+    const sdkSets = new Map(bundles.map((bundle) => [bundle.file, sdkPackagesLoadedBy(bundle.file, sdkEnv)]));
     // Every script is started `runs` times: the baseline, each bundle, and each distinct SDK set.
-    const scripts = new Set(['0', ...bundles.map((bundle) => requireAll([bundle.file])), ...[...sdkSets.values()].map(requireAll)]);
-    const samples = new Map<string, number[]>([...scripts].map((script) => [script, []]));
+    const envOf = new Map<string, NodeJS.ProcessEnv>([['0', env]]);
+    for (const bundle of bundles) {
+      const sdkPackages = sdkSets.get(bundle.file) ?? [];
+      envOf.set(requireAll([bundle.file]), sdkPackages.length > 0 ? sdkEnv : env);
+      if (sdkPackages.length > 0) envOf.set(requireAll(sdkPackages), sdkEnv);
+    }
+    const scripts = [...envOf.keys()];
+    const samples = new Map<string, number[]>(scripts.map((script) => [script, []]));
     // Alternated round by round, so a burst of load on the machine hits the baseline and the bundles alike.
     timeNode(['-e', '0'], env);
     for (let run = 0; run < runs; run += 1) {
-      for (const script of scripts) samples.get(script)?.push(timeNode(['-e', script], env));
+      for (const script of scripts) samples.get(script)?.push(timeNode(['-e', script], envOf.get(script) ?? env));
     }
     const medianOf = (script: string) => median(samples.get(script) ?? []);
     const baselineMedianMs = medianOf('0');

@@ -176,7 +176,7 @@ export function notesOf(results: PhaseResults): string[] {
   if (sts) notes.push(`sts: ${sts.requests} requests over ${sts.tenants} tenants, ${sts.concurrency} in flight, each a signed GetItem through stsTableAccess: ${sts.assumeRoleCalls} AssumeRole calls.`);
   if (bundles) {
     notes.push(
-      `bundles: cdk synth ${bundles.synthSeconds.toFixed(0)} s; cold start = median of ${bundles.runs} fresh \`node -e "require(bundle)"\` runs ÷ median of \`node -e 0\` (${bundles.baselineMedianMs.toFixed(1)} ms), alternated; NODE_PATH=<repo>/node_modules so the external @aws-sdk/* resolve to the installed SDK (Lambda's runtime provides it). KB = 1024 bytes. "SDK only" = a node that requires just the bundle's external @aws-sdk/* packages, ÷ the same baseline.`,
+      `bundles: cdk synth ${bundles.synthSeconds.toFixed(0)} s; cold start = median of ${bundles.runs} fresh \`node -e "require(bundle)"\` runs ÷ median of \`node -e 0\` (${bundles.baselineMedianMs.toFixed(1)} ms), alternated; NODE_PATH=<repo>/node_modules only for bundles that require @aws-sdk/* at load, so those resolve to the installed SDK (Lambda's runtime provides it). KB = 1024 bytes. "SDK only" = a node that requires just the bundle's external @aws-sdk/* packages, ÷ the same baseline.`,
     );
   }
   if (latency) notes.push(`latency: ${latency.samples} sequential single-alert calls of the alerts handler in-process, warm; p90 ${format(latency.p90Ms)} ms, max ${format(latency.maxMs)} ms.`);
