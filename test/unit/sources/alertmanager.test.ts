@@ -152,6 +152,8 @@ describe('alertmanager adapter', () => {
 
   it.each([
     ['no alerts array', (body: AlertmanagerFixture) => delete (body as Partial<AlertmanagerFixture>).alerts, ['alerts']],
+    ['no webhook version', (body: AlertmanagerFixture) => delete body.version, ['version']],
+    ["Grafana's webhook (version 1)", (body: AlertmanagerFixture) => (body.version = '1'), ['version']],
     ['an empty alerts array', (body: AlertmanagerFixture) => (body.alerts = []), ['alerts']],
     ['an alert without labels', (body: AlertmanagerFixture) => delete (body.alerts[1] as Partial<AlertmanagerFixture['alerts'][number]>).labels, ['alerts.1.labels']],
     ['an alert without startsAt', (body: AlertmanagerFixture) => delete (body.alerts[0] as Partial<AlertmanagerFixture['alerts'][number]>).startsAt, ['alerts.0.startsAt']],

@@ -53,6 +53,7 @@ describe('grafana adapter', () => {
 
   it.each([
     ['an alert without status', (body: GrafanaFixture) => delete body.alerts[0]!.status, ['alerts.0.status']],
+    ["Alertmanager's webhook (version 4)", (body: GrafanaFixture) => (body.version = '4'), ['version']],
     ['a valueString that is not text', (body: GrafanaFixture) => (body.alerts[1]!.valueString = 12.5), ['alerts.1.valueString']],
     ['the legacy (pre-unified) alert body', (body: GrafanaFixture) => delete (body as Partial<GrafanaFixture>).alerts, ['alerts']],
   ])('refuses %s with an issue naming the field', (_case, breakIt, paths) => {

@@ -39,6 +39,8 @@ const isGoZeroTime = (iso: string): boolean => iso.startsWith('0001-01-01T');
 
 export interface AlertmanagerStyleOptions<A extends AlertmanagerAlert> {
   readonly source: AlertSource;
+  /** The webhook `version` the tool sends: a body of another version (or tool) is refused, not guessed at. */
+  readonly version: string;
   /** Text for an alert whose annotations hold no summary or description (Grafana's `valueString`). */
   readonly fallbackMessage?: (alert: A) => string | undefined;
 }
@@ -52,7 +54,10 @@ export function alertmanagerStyleGroupSchema<A extends AlertmanagerAlert>(
   options: AlertmanagerStyleOptions<A>,
 ): z.ZodType<AlertInputBody[]> {
   return z
-    .object({ alerts: alertArraySchema(alertSchema) })
+    .object({
+      version: z.literal(options.version, { error: `must be "${options.version}" (the ${options.source} webhook format)` }),
+      alerts: alertArraySchema(alertSchema),
+    })
     .transform((group) => group.alerts.map((alert) => alertmanagerStyleAlert(alert, options)));
 }
 
@@ -79,5 +84,5 @@ function alertmanagerStyleAlert<A extends AlertmanagerAlert>(alert: A, options: 
 
 export const alertmanagerAdapter: SourceAdapter = {
   source: 'alertmanager',
-  payloadSchema: alertmanagerStyleGroupSchema(alertmanagerAlertSchema, { source: 'alertmanager' }),
+  payloadSchema: alertmanagerStyleGroupSchema(alertmanagerAlertSchema, { source: 'alertmanager', version: '4' }),
 };

@@ -16,6 +16,7 @@ export const grafanaAdapter: SourceAdapter = {
   source: 'grafana',
   payloadSchema: alertmanagerStyleGroupSchema(grafanaAlertSchema, {
     source: 'grafana',
+    version: '1',
     fallbackMessage: (alert) => alert.valueString,
   }),
 };
