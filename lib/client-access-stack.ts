@@ -4,6 +4,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
+import { CLIENT_ROLE_NAME } from '../lambdas/shared/domain/aws-integration';
 import {
   MANAGED_BY_TAG_KEY,
   MANAGED_BY_TAG_VALUE,
@@ -12,23 +13,11 @@ import {
   type RunbookDefinition,
 } from '../lambdas/shared/domain/runbook-catalog';
 
-/** The role name the MSP's onboarding docs and the `role_arn` examples assume. */
-export const DEFAULT_CLIENT_ROLE_NAME = 'AlertWhispererMSP';
 
 /** Session length cap; AssumeRole from the MSP's Lambda is role chaining, which STS caps at 1 h anyway. */
 const MAX_SESSION_DURATION = cdk.Duration.hours(1);
 
-/** IAM's own rule for role names. */
-const ROLE_NAME_PATTERN = /^[\w+=,.@-]{1,64}$/;
-
 export interface ClientAccessStackProps extends cdk.StackProps {
-  /**
-   * Name of the role the MSP assumes. The tenant's `role_arn` in `PUT /v1/config/aws-integration`
-   * must name it.
-   * @default 'AlertWhispererMSP'
-   */
-  readonly roleName?: string;
-
   /**
    * How long the runbook output log group keeps command output.
    * @default logs.RetentionDays.THREE_MONTHS
@@ -66,10 +55,6 @@ export class ClientAccessStack extends cdk.Stack {
   readonly documents: readonly ssm.CfnDocument[];
 
   constructor(scope: Construct, id: string, props: ClientAccessStackProps = {}) {
-    const roleName = props.roleName ?? DEFAULT_CLIENT_ROLE_NAME;
-    if (!ROLE_NAME_PATTERN.test(roleName)) {
-      throw new Error(`ClientAccessStack: roleName "${roleName}" is not a valid IAM role name (1-64 of [A-Za-z0-9+=,.@_-]).`);
-    }
     const runbooks = props.runbooks ?? RUNBOOK_CATALOG;
     if (runbooks.length === 0) {
       throw new Error('ClientAccessStack: at least one runbook is needed, or the role could run nothing.');
@@ -210,7 +195,8 @@ export class ClientAccessStack extends cdk.Stack {
     });
 
     this.role = new iam.Role(this, 'MspRole', {
-      roleName,
+      // Fixed: the MSP's task roles may assume this name only, and `role_arn` must name it.
+      roleName: CLIENT_ROLE_NAME,
       description: 'Assumed by the Alert Whisperer MSP (with the External ID) to run approved SSM runbooks.',
       maxSessionDuration: MAX_SESSION_DURATION,
       // The account principal plus aws:PrincipalArn (not the role ARN as principal): IAM rejects a

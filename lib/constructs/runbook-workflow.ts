@@ -8,25 +8,15 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { ENV } from '../../lambdas/shared/runtime/environment';
-import { DEFAULT_CLIENT_ROLE_NAME } from '../client-access-stack';
+import { CLIENT_ROLE_NAME } from '../../lambdas/shared/domain/aws-integration';
 import { RUNBOOK_TASK_NAMES, RUNBOOK_TASKS, runbookDefinition, type RunbookTask } from '../runbook-definition';
 import { alertWhispererFunction } from './function-defaults';
-
-/** IAM's own rule for role names (as in ClientAccessStack). */
-const ROLE_NAME_PATTERN = /^[\w+=,.@-]{1,64}$/;
 
 const TASKS_DIR = path.join(__dirname, '..', '..', 'lambdas', 'runbook-tasks');
 
 export interface RunbookWorkflowProps {
   /** Name of the single table (`TABLE_NAME`); the tasks reach it only through `TenantDataAccessRole` (see `useTableAccess`). */
   readonly tableName: string;
-
-  /**
-   * Name of the role clients deploy (`ClientAccessStack`): the only role, in any account, the
-   * client-facing tasks may assume.
-   * @default 'AlertWhispererMSP'
-   */
-  readonly clientRoleName?: string;
 
   /**
    * Retention of the task functions' and the state machine's logs.
@@ -61,10 +51,6 @@ export class RunbookWorkflow extends Construct {
 
   constructor(scope: Construct, id: string, props: RunbookWorkflowProps) {
     super(scope, id);
-    const clientRoleName = props.clientRoleName ?? DEFAULT_CLIENT_ROLE_NAME;
-    if (!ROLE_NAME_PATTERN.test(clientRoleName)) {
-      throw new Error(`RunbookWorkflow: clientRoleName "${clientRoleName}" is not a valid IAM role name (1-64 of [A-Za-z0-9+=,.@_-]).`);
-    }
     const retention = props.logRetention ?? logs.RetentionDays.THREE_MONTHS;
 
     const functions = {} as Record<RunbookTask, nodejs.NodejsFunction>;
@@ -84,7 +70,7 @@ export class RunbookWorkflow extends Construct {
           POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
         },
       });
-      if (assumesClientRole) this.allowClientRole(role, clientRoleName);
+      if (assumesClientRole) this.allowClientRole(role);
       functions[task] = fn;
       roles[task] = role;
     }
@@ -147,10 +133,11 @@ export class RunbookWorkflow extends Construct {
     return this.stateMachine.grantStartExecution(fn);
   }
 
-  private allowClientRole(role: iam.Role, clientRoleName: string): void {
+  /** The client template's role (`CLIENT_ROLE_NAME`), the only role, in any account, the client-facing tasks may assume. */
+  private allowClientRole(role: iam.Role): void {
     const resources = [
-      `arn:${cdk.Aws.PARTITION}:iam::*:role/${clientRoleName}`,
-      `arn:${cdk.Aws.PARTITION}:iam::*:role/*/${clientRoleName}`,
+      `arn:${cdk.Aws.PARTITION}:iam::*:role/${CLIENT_ROLE_NAME}`,
+      `arn:${cdk.Aws.PARTITION}:iam::*:role/*/${CLIENT_ROLE_NAME}`,
     ];
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({

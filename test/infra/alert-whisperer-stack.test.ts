@@ -16,6 +16,7 @@ import { TenantAccessRoles } from '../../lib/constructs/tenant-access';
 import { CHOICE_STATE, RUNBOOK_TASK_NAMES, RUNBOOK_TASKS, runbookDefinition, WAIT_STATE, type RunbookTask } from '../../lib/runbook-definition';
 import { adminReadPolicy, externalIdRegistryPolicy, TENANT_TAG_KEY, tenantDataAccessPolicy } from '../../lambdas/shared/access/policy-documents';
 import { ENV } from '../../lambdas/shared/runtime/environment';
+import { CLIENT_ROLE_NAME } from '../../lambdas/shared/domain/aws-integration';
 import { ADMIN_INDEX, TTL_ATTRIBUTE } from '../../lambdas/shared/table/table-schema';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -90,7 +91,6 @@ function taskRole(task: RunbookTask): iam.IRole {
 
 /** The only tasks that talk to a client account, so the only roles that may assume the client role. */
 const CLIENT_ROLE_TASKS: readonly RunbookTask[] = ['sendCommand', 'pollCommand', 'cancelCommand'];
-const CLIENT_ROLE_NAME = 'AlertWhispererMSP';
 
 /** Every identity statement of a role: its inline policies and every AWS::IAM::Policy attached to it. */
 function statementsOfRole(logicalId: string): Statement[] {

@@ -2,7 +2,8 @@ import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { App, Aspects } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { ClientAccessStack, DEFAULT_CLIENT_ROLE_NAME } from '../../lib/client-access-stack';
+import { ClientAccessStack } from '../../lib/client-access-stack';
+import { CLIENT_ROLE_NAME } from '../../lambdas/shared/domain/aws-integration';
 import {
   customRunbooks,
   MANAGED_BY_TAG_KEY,
@@ -129,7 +130,7 @@ async function clientRoleMay(action: string, resource: string, contextVariables:
   const result = await runSimulation(
     {
       request: {
-        principal: `arn:aws:sts::${CLIENT_ACCOUNT}:assumed-role/${DEFAULT_CLIENT_ROLE_NAME}/AlertWhisperer-acme-1767225600`,
+        principal: `arn:aws:sts::${CLIENT_ACCOUNT}:assumed-role/${CLIENT_ROLE_NAME}/AlertWhisperer-acme-1767225600`,
         action,
         resource: { resource, accountId: CLIENT_ACCOUNT },
         contextVariables,
@@ -158,7 +159,7 @@ async function mspMayAssume(opts: { callerRoleArn: string; externalId?: string; 
       request: {
         principal: `arn:aws:sts::${callerAccount}:assumed-role/${roleName}/AlertWhisperer-acme-1767225600`,
         action: 'sts:AssumeRole',
-        resource: { resource: `arn:aws:iam::${CLIENT_ACCOUNT}:role/${DEFAULT_CLIENT_ROLE_NAME}`, accountId: CLIENT_ACCOUNT },
+        resource: { resource: `arn:aws:iam::${CLIENT_ACCOUNT}:role/${CLIENT_ROLE_NAME}`, accountId: CLIENT_ACCOUNT },
         contextVariables,
       },
       identityPolicies: [
@@ -379,14 +380,8 @@ describe('ClientAccessStack: documents and log group', () => {
 });
 
 describe('ClientAccessStack: props', () => {
-  it('takes another role name', () => {
-    const other = synth({ roleName: 'ExampleCorpAlertWhisperer' });
-    other.template.hasResourceProperties('AWS::IAM::Role', { RoleName: 'ExampleCorpAlertWhisperer' });
-  });
-
-  it('refuses a role name IAM would refuse, at synth', () => {
-    expect(() => synth({ roleName: 'has spaces' })).toThrow(/not a valid IAM role name/);
-    expect(() => synth({ roleName: 'x'.repeat(65) })).toThrow(/not a valid IAM role name/);
+  it('names the role as role_arn must name it: the one name the MSP task roles may assume', () => {
+    synth({}).template.hasResourceProperties('AWS::IAM::Role', { RoleName: CLIENT_ROLE_NAME });
   });
 
   it('refuses an empty runbook list', () => {

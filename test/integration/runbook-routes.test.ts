@@ -69,6 +69,7 @@ describe('GET/PUT /v1/config/aws-integration', () => {
     ['an account id that is not 12 digits', { ...enabledSettings(), account_id: '12' }, ['account_id']],
     ['a role ARN naming another account', { ...enabledSettings(), role_arn: 'arn:aws:iam::333333333333:role/AlertWhispererMSP' }, ['role_arn']],
     ['something that is no role ARN', { ...enabledSettings(), role_arn: 'arn:aws:iam::222222222222:user/bob' }, ['role_arn']],
+    ['a role other than the client template\'s', { ...enabledSettings(), role_arn: 'arn:aws:iam::222222222222:role/Admin' }, ['role_arn']],
     ['region mars-1', { ...enabledSettings(), region: 'mars-1' }, ['region']],
     ['a runbook outside the catalog', { ...enabledSettings(), allowed_runbooks: ['AWS-RunShellScript'] }, ['allowed_runbooks[0]']],
     ['enabled without account, role and region', { enabled: true }, ['account_id', 'role_arn', 'region']],

@@ -75,8 +75,14 @@ export const AWS_COMMERCIAL_REGIONS = [
 
 export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
 
-/** IAM role ARN with an optional path; group 1 is the account. Names: 1–64 of `[\w+=,.@-]`. */
-const ROLE_ARN_PATTERN = /^arn:aws:iam::(\d{12}):role\/(?:[\w+=,.@-]+\/){0,20}[\w+=,.@-]{1,64}$/;
+/**
+ * The role the client-side template creates, and the only role name the MSP's runbook tasks may
+ * assume (at any path, in any account): a `role_arn` naming another would fail every AssumeRole.
+ */
+export const CLIENT_ROLE_NAME = 'AlertWhispererMSP';
+
+/** IAM role ARN with an optional path; group 1 is the account, group 2 the role name (1–64 of `[\w+=,.@-]`). */
+const ROLE_ARN_PATTERN = /^arn:aws:iam::(\d{12}):role\/(?:[\w+=,.@-]+\/){0,20}([\w+=,.@-]{1,64})$/;
 
 /** The account a role ARN names, or undefined when it is no role ARN. */
 export function accountOfRoleArn(roleArn: string): string | undefined {
@@ -94,7 +100,11 @@ export const awsIntegrationRequestSchema = z
     role_arn: z
       .string({ error: 'must be a string' })
       .max(2048, 'must be at most 2048 characters')
-      .regex(ROLE_ARN_PATTERN, 'must be an IAM role ARN: arn:aws:iam::<account_id>:role/<name>')
+      .superRefine((arn, context) => {
+        const roleName = ROLE_ARN_PATTERN.exec(arn)?.[2];
+        if (roleName === undefined) context.addIssue({ code: 'custom', message: `must be an IAM role ARN: arn:aws:iam::<account_id>:role/${CLIENT_ROLE_NAME}` });
+        else if (roleName !== CLIENT_ROLE_NAME) context.addIssue({ code: 'custom', message: `must name the ${CLIENT_ROLE_NAME} role that the client template creates` });
+      })
       .optional(),
     region: z.enum(AWS_COMMERCIAL_REGIONS, { error: 'must be an AWS Region code such as us-east-1' }).optional(),
     allowed_runbooks: z
