@@ -103,8 +103,9 @@ export const handler = routeGroup('admin', {
       if (!/^[0-9a-f]{16}$/.test(keyId)) throw new NotFoundError('API key');
       const at = new Date().toISOString();
       await revokeApiKey(tenantId, keyId, at);
-      await flushAuthorizerCache();
       await recordAudit(tenantId, { actor: actorOf(caller), action: 'api_key.revoked', target: `api-key/${keyId}` }, at);
+      // Last: should the flush fail (503), the revocation stands and is audited, and a retried DELETE flushes again.
+      await flushAuthorizerCache();
       return emptyResponse(204);
     },
   }),

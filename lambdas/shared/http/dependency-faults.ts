@@ -5,6 +5,8 @@
 const TRANSIENT_ERROR_NAMES = new Set([
   'ProvisionedThroughputExceededException',
   'ThrottlingException',
+  // API Gateway's management API (the authorizer-cache flush, usage plans) throttles with this name.
+  'TooManyRequestsException',
   'Throttling',
   'RequestLimitExceeded',
   'InternalServerError',
