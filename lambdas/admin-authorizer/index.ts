@@ -3,11 +3,12 @@ import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } fro
 import { AdminTokenRejected, adminTokenVerifierConfig, verifyAdminToken } from '../shared/auth/admin-token';
 import { allowStage, unauthorized } from '../shared/auth/authorizer-policy';
 import { adminAuthorizerContext } from '../shared/auth/caller';
+import { headerValue } from '../shared/http/headers';
 import { logger, requestLogging } from '../shared/observability/logger';
 
 /** MSP staff: `Authorization: Bearer <JWT>` in the `msp-admin` group. */
 export async function authorizeAdmin(event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
-  const authorization = Object.entries(event.headers ?? {}).find(([name]) => name.toLowerCase() === 'authorization')?.[1];
+  const authorization = headerValue(event.headers, 'authorization');
   const token = authorization?.match(/^Bearer\s+([\w-]+\.[\w-]+\.[\w-]+)$/)?.[1];
   if (!token) throw unauthorized();
   try {

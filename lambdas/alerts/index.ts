@@ -3,6 +3,7 @@ import { alertBatchSchema, alertsRequestSchemaFor, severitySchema, type AlertBat
 import { snsEnvelopeSchema, sourceAdapterFor, type SourceAdapter } from '../shared/domain/sources';
 import { encodeCursor, decodeCursor } from '../shared/http/cursor';
 import { BadRequestError, NotFoundError } from '../shared/http/errors';
+import { headerValue } from '../shared/http/headers';
 import { parseListQuery } from '../shared/http/list-query';
 import { jsonResponse } from '../shared/http/responses';
 import { routeGroup, tenantRoute, type TenantRequest } from '../shared/http/route-handler';
@@ -16,8 +17,7 @@ import { isUlid } from '../shared/table/ids';
 const deliveryIdSchema = z.string().min(1).max(128, 'must be at most 128 characters').optional();
 
 async function acceptAlerts(request: TenantRequest<AlertBatch>) {
-  const deliveryHeader = Object.entries(request.event.headers ?? {}).find(([name]) => name.toLowerCase() === 'x-delivery-id')?.[1];
-  const parsed = deliveryIdSchema.safeParse(deliveryHeader ?? undefined);
+  const parsed = deliveryIdSchema.safeParse(headerValue(request.event.headers, 'x-delivery-id'));
   if (!parsed.success) {
     throw new BadRequestError('invalid_request', 'X-Delivery-ID is invalid.', [{ field: 'X-Delivery-ID', message: parsed.error.issues[0].message }]);
   }

@@ -1,3 +1,5 @@
+import { headerValue } from '../http/headers';
+
 /**
  * Where a request may carry its API key: `X-API-Key`, `Authorization: Bearer`, or, on
  * webhook routes only, `?api_key=` (Alertmanager and others cannot set custom headers).
@@ -8,8 +10,7 @@ export interface KeyCarrier {
 }
 
 function header(carrier: KeyCarrier, name: string): string | undefined {
-  const entry = Object.entries(carrier.headers ?? {}).find(([key]) => key.toLowerCase() === name);
-  return entry?.[1]?.trim() || undefined;
+  return headerValue(carrier.headers, name)?.trim() || undefined;
 }
 
 /**

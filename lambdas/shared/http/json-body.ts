@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from './errors';
+import { headerValue } from './headers';
 
 /** API.md: bodies over 1 MiB are refused with 413 (API Gateway alone would take 10 MB). */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -13,7 +14,7 @@ export interface BodyOptions {
 const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 function mediaTypeOf(event: APIGatewayProxyEvent): string | undefined {
-  const header = Object.entries(event.headers ?? {}).find(([name]) => name.toLowerCase() === 'content-type')?.[1];
+  const header = headerValue(event.headers, 'content-type');
   return header?.split(';')[0].trim().toLowerCase() || undefined;
 }
 

@@ -2,13 +2,10 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { TenantCaller } from '../auth/caller';
 import { verifyWebhookSignature } from '../auth/webhook-signature';
 import { UnauthorizedError } from '../http/errors';
+import { headerValue } from '../http/headers';
 import { logger } from '../observability/logger';
 import { readConfig, WEBHOOK_SECURITY_CONFIG } from '../table/tenant-config';
 import { markSignatureUsed } from '../table/used-signatures';
-
-function header(event: APIGatewayProxyEvent, name: string): string | undefined {
-  return Object.entries(event.headers ?? {}).find(([key]) => key.toLowerCase() === name)?.[1] ?? undefined;
-}
 
 /**
  * When the tenant turned HMAC on, an alert request must be signed, fresh and new. Runs on
@@ -19,7 +16,7 @@ export async function requireValidWebhookSignature({ caller, event, rawBody }: {
   const security = await readConfig(caller.tenantId, WEBHOOK_SECURITY_CONFIG);
   if (!security.hmac_enabled || !security.secret) return;
   const now = new Date();
-  const verdict = verifyWebhookSignature(security.secret, { timestamp: header(event, 'x-timestamp'), signature: header(event, 'x-signature') }, rawBody, now);
+  const verdict = verifyWebhookSignature(security.secret, { timestamp: headerValue(event.headers, 'x-timestamp'), signature: headerValue(event.headers, 'x-signature') }, rawBody, now);
   if (!verdict.valid) {
     logger.info('webhook signature refused', { reason: verdict.reason });
     throw new UnauthorizedError('The request signature is missing, stale or wrong.');
