@@ -1,4 +1,4 @@
-import { hashKeySecret, issueApiKey } from '../shared/auth/api-key';
+import { hashKeySecret, isKeyId, issueApiKey } from '../shared/auth/api-key';
 import { flushAuthorizerCache } from '../shared/auth/authorizer-cache';
 import { apiKeyPepper } from '../shared/auth/server-secrets';
 import { initialAwsIntegration } from '../shared/domain/aws-integration';
@@ -100,7 +100,7 @@ export const handler = routeGroup('admin', {
     handle: async ({ caller, pathParameter }) => {
       const tenantId = tenantIdFrom(pathParameter);
       const keyId = pathParameter('key_id');
-      if (!/^[0-9a-f]{16}$/.test(keyId)) throw new NotFoundError('API key');
+      if (!isKeyId(keyId)) throw new NotFoundError('API key');
       const at = new Date().toISOString();
       await revokeApiKey(tenantId, keyId, at);
       await recordAudit(tenantId, { actor: actorOf(caller), action: 'api_key.revoked', target: `api-key/${keyId}` }, at);

@@ -13,6 +13,9 @@ const KEY_ID_LENGTH = 16;
 const SECRET_BYTES = 24;
 const SECRET_LENGTH = 32;
 const KEY_ID_PATTERN = /^[0-9a-f]{16}$/;
+
+/** Whether `value` can name a key record (a path's `{key_id}`, say). */
+export const isKeyId = (value: string): boolean => KEY_ID_PATTERN.test(value);
 const SECRET_PATTERN = /^[A-Za-z0-9_-]{32}$/;
 
 export interface ParsedApiKey {
