@@ -1,12 +1,14 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import * as z from 'zod';
 import { derivedServerKey } from '../auth/server-secrets';
 import { BadRequestError } from './errors';
 
 /**
- * Opaque list cursors, bound to whose list it is (a tenant id, or `admin`) and to which
- * list (route and filters), and signed: another tenant's cursor, a cursor from another
- * route, or an edited one is a 400, never a peek at someone else's keys.
+ * Opaque list cursors: the DynamoDB key to continue from, sealed with AES-256-GCM under a
+ * server key and bound (as associated data) to whose list it is (a tenant id, or `admin`)
+ * and to which list (route and filters). Another tenant's cursor, a cursor from another
+ * route, or an edited one fails to open: a 400, never a peek at someone else's keys, and a
+ * client never sees the table's key names or values.
  */
 export interface CursorBinding {
   /** The tenant id, or `admin` for cross-tenant admin listings. */
@@ -15,16 +17,19 @@ export interface CursorBinding {
   readonly list: string;
 }
 
-const payloadSchema = z.object({ o: z.string(), l: z.string(), k: z.record(z.string(), z.unknown()) });
+const lastKeySchema = z.record(z.string(), z.unknown());
+const NONCE_BYTES = 12;
+const TAG_BYTES = 16;
 
-async function sign(payload: string): Promise<Buffer> {
-  return createHmac('sha256', await derivedServerKey('cursor')).update(payload).digest();
-}
+const boundTo = (binding: CursorBinding): Buffer => Buffer.from(JSON.stringify([binding.owner, binding.list]), 'utf8');
 
 export async function encodeCursor(binding: CursorBinding, lastKey: Record<string, unknown> | undefined): Promise<string | null> {
   if (!lastKey) return null;
-  const payload = Buffer.from(JSON.stringify({ o: binding.owner, l: binding.list, k: lastKey })).toString('base64url');
-  return `${payload}.${(await sign(payload)).toString('base64url')}`;
+  const nonce = randomBytes(NONCE_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', await derivedServerKey('cursor'), nonce);
+  cipher.setAAD(boundTo(binding));
+  const sealed = Buffer.concat([cipher.update(JSON.stringify(lastKey), 'utf8'), cipher.final()]);
+  return Buffer.concat([nonce, sealed, cipher.getAuthTag()]).toString('base64url');
 }
 
 function invalidCursor(): BadRequestError {
@@ -36,17 +41,17 @@ function invalidCursor(): BadRequestError {
 /** The DynamoDB key to continue from, or undefined for the first page. */
 export async function decodeCursor(binding: CursorBinding, cursor: string | undefined): Promise<Record<string, unknown> | undefined> {
   if (cursor === undefined) return undefined;
-  const [payload, signature, extra] = cursor.split('.');
-  if (!payload || !signature || extra !== undefined) throw invalidCursor();
-  const expected = await sign(payload);
-  const presented = Buffer.from(signature, 'base64url');
-  if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) throw invalidCursor();
-  let decoded: z.infer<typeof payloadSchema>;
+  const bytes = Buffer.from(cursor, 'base64url');
+  // base64url decoding skips what is not base64url: re-encoding must give the cursor back.
+  if (bytes.length <= NONCE_BYTES + TAG_BYTES || bytes.toString('base64url') !== cursor) throw invalidCursor();
+  const key = await derivedServerKey('cursor');
   try {
-    decoded = payloadSchema.parse(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')));
+    const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(0, NONCE_BYTES));
+    decipher.setAAD(boundTo(binding));
+    decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
+    const opened = Buffer.concat([decipher.update(bytes.subarray(NONCE_BYTES, bytes.length - TAG_BYTES)), decipher.final()]);
+    return lastKeySchema.parse(JSON.parse(opened.toString('utf8')));
   } catch {
     throw invalidCursor();
   }
-  if (decoded.o !== binding.owner || decoded.l !== binding.list) throw invalidCursor();
-  return decoded.k;
 }
