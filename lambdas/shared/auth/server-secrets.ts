@@ -9,10 +9,13 @@ import { ENV, optionalEnv } from '../runtime/environment';
 let pepper: Promise<Buffer> | undefined;
 
 async function loadPepper(): Promise<Buffer> {
-  const local = optionalEnv(ENV.localApiKeyPepper);
-  if (local) return Buffer.from(local, 'base64');
   const secretArn = optionalEnv(ENV.apiKeyPepperSecretArn);
-  if (!secretArn) throw new Error(`${ENV.apiKeyPepperSecretArn} is not set`);
+  // Where the stack named a secret, the secret is the pepper: a stray environment variable never replaces it.
+  if (!secretArn) {
+    const local = optionalEnv(ENV.localApiKeyPepper);
+    if (local) return Buffer.from(local, 'base64');
+    throw new Error(`${ENV.apiKeyPepperSecretArn} is not set`);
+  }
   // Loaded here, once, rather than at import: it is needed only to read the pepper at cold start.
   const { GetSecretValueCommand, SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
   const { SecretString } = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: secretArn }));
