@@ -14,7 +14,7 @@ import { recordAudit, actorOf } from '../shared/table/audit';
 import { releaseExternalId, reserveExternalId } from '../shared/table/external-ids';
 import { DEFAULT_TENANT_LIMITS, incidentStatusSchema, type ApiKeyItem, type TenantProfileItem } from '../shared/table/items';
 import { addApiKey, createTenant, getTenantProfile, listTenants, revokeApiKey, setTenantLimits } from '../shared/table/tenants';
-import { provisionTenantUsagePlan, updateTenantUsagePlan, usagePlanTarget } from '../shared/throttling/usage-plans';
+import { provisionTenantUsagePlan, releaseTenantUsagePlan, updateTenantUsagePlan, usagePlanTarget } from '../shared/throttling/usage-plans';
 import { isTenantId, type TenantId } from '../shared/table/tenant-id';
 import type { ApiKeyScope } from '../shared/auth/scopes';
 
@@ -65,7 +65,9 @@ export const handler = routeGroup('admin', {
       try {
         await createTenant(profile, key.record, initialAwsIntegration(externalId));
       } catch (error) {
+        // Another request created the tenant in the meantime, or DynamoDB failed: leave nothing of this attempt behind.
         await releaseExternalId(externalId);
+        if (target && usagePlan) await releaseTenantUsagePlan(target, usagePlan);
         throw error;
       }
       await recordAudit(body.id, { actor: actorOf(caller), action: 'tenant.created', target: `tenant/${body.id}` }, at);

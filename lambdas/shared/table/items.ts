@@ -25,6 +25,7 @@ export const tenantProfileItemSchema = z.object({
   limits: tenantLimitsSchema.optional(),
   /** AWS only: the tenant's API Gateway usage plan, which enforces `limits`. */
   usage_plan_id: z.string().optional(),
+  usage_key_id: z.string().optional(),
   usage_identifier: z.string().optional(),
 });
 export type TenantProfileItem = z.infer<typeof tenantProfileItemSchema>;

@@ -13,6 +13,8 @@ import type { TenantId } from '../table/tenant-id';
  */
 export interface TenantUsagePlan {
   readonly usage_plan_id: string;
+  /** The API Gateway key's own id (what DeleteApiKey takes); `usage_identifier` is its value. */
+  readonly usage_key_id: string;
   readonly usage_identifier: string;
 }
 
@@ -45,16 +47,47 @@ export async function provisionTenantUsagePlan(
   const apiKey = await api.send(
     new sdk.CreateApiKeyCommand({ name: `tenant-${tenantId}`, value: usageIdentifier, enabled: true, description: `Alert Whisperer usage metering for tenant ${tenantId}` }),
   );
-  const plan = await api.send(
-    new sdk.CreateUsagePlanCommand({
-      name: `tenant-${tenantId}`,
-      apiStages: [{ apiId: target.restApiId, stage: target.stage }],
-      throttle: { rateLimit: limits.requests_per_second, burstLimit: limits.burst },
-    }),
-  );
-  await api.send(new sdk.CreateUsagePlanKeyCommand({ usagePlanId: plan.id, keyId: apiKey.id, keyType: 'API_KEY' }));
-  if (!plan.id) throw new Error('CreateUsagePlan returned no id');
-  return { usage_plan_id: plan.id, usage_identifier: usageIdentifier };
+  if (!apiKey.id) throw new Error('CreateApiKey returned no id');
+  const made: Partial<TenantUsagePlan> = { usage_key_id: apiKey.id };
+  try {
+    const plan = await api.send(
+      new sdk.CreateUsagePlanCommand({
+        name: `tenant-${tenantId}`,
+        apiStages: [{ apiId: target.restApiId, stage: target.stage }],
+        throttle: { rateLimit: limits.requests_per_second, burstLimit: limits.burst },
+      }),
+    );
+    if (!plan.id) throw new Error('CreateUsagePlan returned no id');
+    Object.assign(made, { usage_plan_id: plan.id });
+    await api.send(new sdk.CreateUsagePlanKeyCommand({ usagePlanId: plan.id, keyId: apiKey.id, keyType: 'API_KEY' }));
+    return { usage_plan_id: plan.id, usage_key_id: apiKey.id, usage_identifier: usageIdentifier };
+  } catch (error) {
+    await releaseTenantUsagePlan(target, made, api);
+    throw error;
+  }
+}
+
+/**
+ * Takes back what `provisionTenantUsagePlan` made (a tenant that was not created after all),
+ * best effort: the plan leaves its stage first, which API Gateway requires before deleting it.
+ */
+export async function releaseTenantUsagePlan(target: StageTarget, plan: Partial<TenantUsagePlan>, client?: Pick<APIGatewayClient, 'send'>): Promise<void> {
+  const { api, sdk } = await apiGateway(client);
+  const bestEffort = async (send: () => Promise<unknown>) => {
+    try {
+      await send();
+    } catch {
+      // Nothing to do but go on: what is left costs a usage plan slot, never access.
+    }
+  };
+  if (plan.usage_plan_id) {
+    const usagePlanId = plan.usage_plan_id;
+    const removeStage = { op: 'remove' as const, path: '/apiStages', value: `${target.restApiId}:${target.stage}` };
+    await bestEffort(() => api.send(new sdk.UpdateUsagePlanCommand({ usagePlanId, patchOperations: [removeStage] })));
+    await bestEffort(() => api.send(new sdk.DeleteUsagePlanCommand({ usagePlanId })));
+  }
+  const keyId = plan.usage_key_id;
+  if (keyId) await bestEffort(() => api.send(new sdk.DeleteApiKeyCommand({ apiKey: keyId })));
 }
 
 export async function updateTenantUsagePlan(usagePlanId: string, limits: TenantLimits, client?: Pick<APIGatewayClient, 'send'>): Promise<void> {
