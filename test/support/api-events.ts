@@ -7,6 +7,7 @@ import { initialAwsIntegration, generateExternalId } from '../../lambdas/shared/
 import { createTenant } from '../../lambdas/shared/table/tenants';
 import type { TenantId } from '../../lambdas/shared/table/tenant-id';
 import { ENV } from '../../lambdas/shared/runtime/environment';
+import { noteHandlerCall, rememberApiKey, rememberSecretsInAnswer } from './secret-patterns';
 
 /**
  * Builds API Gateway proxy events as API Gateway does after an authorizer allowed the
@@ -53,8 +54,12 @@ export const testContext = { functionName: 'test', awsRequestId: 'test', getRema
 export type Handler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
 export async function call(handler: Handler, event: APIGatewayProxyEvent) {
+  noteHandlerCall();
   const result = await handler(event, testContext);
-  return { status: result.statusCode, headers: result.headers ?? {}, body: result.body ? (JSON.parse(result.body) as Record<string, any>) : undefined };
+  const body = result.body ? (JSON.parse(result.body) as Record<string, any>) : undefined;
+  // A key or webhook secret an answer shows once is a secret the log check must look for.
+  rememberSecretsInAnswer(body);
+  return { status: result.statusCode, headers: result.headers ?? {}, body };
 }
 
 /** Gives the process a pepper, as `npm start` does. */
@@ -66,6 +71,7 @@ export function usePepperForTests(): void {
 export async function seedTenant(tenantId: TenantId, scopes: readonly ApiKeyScope[] = API_KEY_SCOPES) {
   usePepperForTests();
   const key = issueApiKey(tenantId);
+  rememberApiKey(key.plaintext);
   const at = new Date().toISOString();
   await createTenant(
     { tenant_id: tenantId, name: tenantId, status: 'active', created_at: at },

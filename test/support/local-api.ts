@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { startLocalServer, type LocalServer } from '../../bin/local/local-server';
 import type { PolicyDecision } from '../../lambdas/shared/access/local-policy-enforcement';
 import { recordDecision } from './policy-ledger';
+import { noteHandlerCall, rememberSecret, rememberSecretsInAnswer } from './secret-patterns';
 import { dynamoDbEndpoint } from './test-table';
 
 /**
@@ -44,7 +45,12 @@ export async function startLocalApi(): Promise<LocalApi> {
       recordDecision(decision);
     },
   });
-  const token = await server.adminToken();
+  const adminToken = async () => {
+    const minted = await server.adminToken();
+    rememberSecret('an admin token', minted);
+    return minted;
+  };
+  const token = await adminToken();
 
   const request = async (method: string, path: string, options: RequestOptions = {}): Promise<ApiAnswer> => {
     const headers: Record<string, string> = { ...options.headers };
@@ -63,6 +69,10 @@ export async function startLocalApi(): Promise<LocalApi> {
     } catch {
       parsed = undefined;
     }
+    // Keys, webhook secrets and tokens shown in an answer are secrets the log check looks for.
+    rememberSecretsInAnswer(parsed);
+    // Only a route handler answers 2xx on a route-table path (the gateway's own answers are errors).
+    if (response.ok && !path.startsWith('/local/')) noteHandlerCall();
     return { status: response.status, headers: response.headers, text, body: parsed };
   };
 
@@ -70,7 +80,7 @@ export async function startLocalApi(): Promise<LocalApi> {
     server,
     decisions,
     request,
-    adminToken: () => server.adminToken(),
+    adminToken,
     async createTenant(id) {
       const answer = await request('POST', '/admin/v1/tenants', { token, body: { id, name: `Tenant ${id}` } });
       if (answer.status !== 201) throw new Error(`creating tenant ${id}: ${answer.status} ${answer.text}`);
