@@ -63,11 +63,13 @@ export class CapacityTally {
   }
 
   /**
-   * Write units. `transactionFactor` is what to multiply TransactWriteItems units by to get
-   * AWS's price: 1 when DynamoDB Local already charges transactions double (as AWS does), 2 when it does not.
+   * Write units, as AWS charges them. Only plain writes can be counted: DynamoDB Local's
+   * capacity report for TransactWriteItems is not AWS's (two one-item Puts in one transaction
+   * report 2 units; AWS charges 2 per item, 4), so a tally holding one is refused, not guessed.
    */
-  writeUnits(transactionFactor = 1): number {
-    return this.sum((command) => WRITE_COMMANDS.has(command) && command !== TRANSACTIONAL_WRITE) + this.sum((command) => command === TRANSACTIONAL_WRITE) * transactionFactor;
+  writeUnits(): number {
+    if (this.byCommand.has(TRANSACTIONAL_WRITE)) throw new Error('a TransactWriteItems was metered: DynamoDB Local does not report its units as AWS charges them');
+    return this.sum((command) => WRITE_COMMANDS.has(command));
   }
 
   failures(): number {

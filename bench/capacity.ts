@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { PutItemCommand, TransactWriteItemsCommand, type ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
-import { createTable, provisioningClient } from '../bin/local/dynamodb-local';
+import { createTable } from '../bin/local/dynamodb-local';
 import { authorizeApiKey } from '../lambdas/api-key-authorizer';
 import { handler as alertsHandler } from '../lambdas/alerts';
 import { localTableAccess } from '../lambdas/shared/access/local-policy-enforcement';
@@ -30,15 +29,10 @@ export interface CapacityResult {
   readonly byOutcome: Readonly<Record<AlertOutcome, OutcomeCost>>;
   readonly handler: CapacityTally;
   readonly authorizer: CapacityTally;
-  /** 1 if DynamoDB Local already charges TransactWriteItems double (as AWS does), else 2: what its transaction units are multiplied by. */
-  readonly transactionFactor: number;
-  readonly localChargesTransactionsDouble: boolean;
   /** Resolves that found no open incident (stored alone). */
   readonly unmatchedResolves: number;
   /** AWS-equivalent write units of each alert of one fingerprint sent many times in a row (the first opens the incident). */
   readonly longIncidentWru: number[];
-  /** The same, each request with its own X-Delivery-ID: the exactly-once path (claim, one transaction, completion). */
-  readonly deliveryIdWru: number[];
 }
 
 /** Alerts of one fingerprint in the long-incident probe: past the 10 ids an incident keeps, so its item stops growing. */
@@ -46,31 +40,6 @@ const LONG_INCIDENT_ALERTS = 25;
 
 interface IngestAnswerBody {
   readonly alerts: ReadonlyArray<{ readonly id: string; readonly incident_id: string | null; readonly new_incident: boolean }>;
-}
-
-const totalUnits = (consumed: ConsumedCapacity | ConsumedCapacity[] | undefined): number =>
-  (Array.isArray(consumed) ? consumed : consumed ? [consumed] : []).reduce((sum, capacity) => sum + (capacity.CapacityUnits ?? 0), 0);
-
-/**
- * AWS charges a transactional write 2 WCU per item up to 1 KB. Whether DynamoDB Local
- * reports that or the plain rate is checked here, on one tiny item written both ways.
- */
-async function calibrateTransactions(endpoint: string, tableName: string): Promise<{ factor: number; doubles: boolean }> {
-  const client = provisioningClient(endpoint);
-  try {
-    const item = { PK: { S: 'BENCH#calibration' }, SK: { S: 'plain' } };
-    const plain = await client.send(new PutItemCommand({ TableName: tableName, Item: item, ReturnConsumedCapacity: 'TOTAL' }));
-    const transactional = await client.send(
-      new TransactWriteItemsCommand({
-        TransactItems: [{ Put: { TableName: tableName, Item: { ...item, SK: { S: 'transactional' } } } }],
-        ReturnConsumedCapacity: 'TOTAL',
-      }),
-    );
-    const doubles = totalUnits(transactional.ConsumedCapacity) >= 2 * totalUnits(plain.ConsumedCapacity);
-    return { factor: doubles ? 1 : 2, doubles };
-  } finally {
-    client.destroy();
-  }
 }
 
 function authorizerEvent(apiKey: string): APIGatewayRequestAuthorizerEvent {
@@ -93,7 +62,6 @@ function authorizerEvent(apiKey: string): APIGatewayRequestAuthorizerEvent {
 export async function measureCapacity(endpoint: string, alerts: readonly AlertInputBody[]): Promise<CapacityResult> {
   const tableName = `bench-capacity-${randomUUID().slice(0, 8)}`;
   await createTable(endpoint, tableName);
-  const { factor, doubles } = await calibrateTransactions(endpoint, tableName);
   // The same enforced clients `npm start` uses, metered.
   useTableAccess(meteredTableAccess(localTableAccess({ tableName, endpoint })));
   const tenantId = 'bench-capacity';
@@ -123,28 +91,12 @@ export async function measureCapacity(endpoint: string, alerts: readonly AlertIn
   }
 
   // The mix gives an incident ~3 alerts; a storm on one fingerprint grows the incident item (its alert_ids list), which the write cost follows.
-  const repeatedWru = async (assetName: string, headers: (index: number) => Record<string, string>) => {
-    const units: number[] = [];
-    for (let index = 0; index < LONG_INCIDENT_ALERTS; index += 1) {
-      const alert = { ...alerts[0], asset_name: assetName, status: 'firing' as const };
-      const event = apiEvent('POST', '/v1/alerts', { tenantId, body: alert, headers: headers(index) });
-      const { result, tally } = await metered(() => alertsHandler(event, testContext));
-      if (result.statusCode !== 202) throw new Error(`ingest answered ${result.statusCode}: ${result.body}`);
-      units.push(tally.writeUnits(factor));
-    }
-    return units;
-  };
-  const longIncidentWru = await repeatedWru('bench-long-incident.prod.example.net', () => ({}));
-  const deliveryIdWru = await repeatedWru('bench-delivery-ids.prod.example.net', (index) => ({ 'x-delivery-id': `bench-delivery-${index}` }));
-  return {
-    alerts: alerts.length,
-    byOutcome,
-    handler,
-    authorizer,
-    transactionFactor: factor,
-    localChargesTransactionsDouble: doubles,
-    unmatchedResolves,
-    longIncidentWru,
-    deliveryIdWru,
-  };
+  const longIncidentWru: number[] = [];
+  for (let index = 0; index < LONG_INCIDENT_ALERTS; index += 1) {
+    const alert = { ...alerts[0], asset_name: 'bench-long-incident.prod.example.net', status: 'firing' as const };
+    const { result, tally } = await metered(() => alertsHandler(apiEvent('POST', '/v1/alerts', { tenantId, body: alert }), testContext));
+    if (result.statusCode !== 202) throw new Error(`ingest answered ${result.statusCode}: ${result.body}`);
+    longIncidentWru.push(tally.writeUnits());
+  }
+  return { alerts: alerts.length, byOutcome, handler, authorizer, unmatchedResolves, longIncidentWru };
 }

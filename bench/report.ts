@@ -74,28 +74,20 @@ function capacityFigures(capacity: CapacityResult | undefined): Record<string, n
         'rru_per_alert',
         'rru_per_alert_incl_authorizer',
         'wru_per_correlated_alert_long_incident',
-        'wru_per_correlated_alert_with_delivery_id',
-        'wru_per_new_incident_alert_with_delivery_id',
       ].map(
         (name) => [name, null],
       ),
     );
   }
-  const { byOutcome, transactionFactor } = capacity;
-  const wru = (outcome: AlertOutcome, factor: number) => perAlert(byOutcome[outcome].tally.writeUnits(factor), byOutcome[outcome].alerts);
+  const { byOutcome } = capacity;
+  const wru = (outcome: AlertOutcome) => perAlert(byOutcome[outcome].tally.writeUnits(), byOutcome[outcome].alerts);
   return {
-    wru_per_correlated_alert: wru('correlated', transactionFactor),
-    wru_per_new_incident_alert: wru('new_incident', transactionFactor),
-    wru_per_resolve_alert: wru('resolve', transactionFactor),
+    wru_per_correlated_alert: wru('correlated'),
+    wru_per_new_incident_alert: wru('new_incident'),
+    wru_per_resolve_alert: wru('resolve'),
     rru_per_alert: perAlert(capacity.handler.readUnits(), capacity.alerts),
     rru_per_alert_incl_authorizer: perAlert(capacity.handler.readUnits() + capacity.authorizer.readUnits(), capacity.alerts),
     wru_per_correlated_alert_long_incident: average(capacity.longIncidentWru.slice(-10)),
-    // The exactly-once path: the delivery claim, ONE transaction (AWS charges it double), the completion.
-    wru_per_correlated_alert_with_delivery_id: average(capacity.deliveryIdWru.slice(1)),
-    wru_per_new_incident_alert_with_delivery_id: capacity.deliveryIdWru[0] ?? null,
-    local_wru_per_correlated_alert: wru('correlated', 1),
-    local_wru_per_new_incident_alert: wru('new_incident', 1),
-    local_wru_per_resolve_alert: wru('resolve', 1),
   };
 }
 
@@ -127,11 +119,10 @@ function format(value: number | null): string {
 
 const metGoal = (value: number | null, goal: Goal): boolean | null => (value === null ? null : goal.op === '<=' ? value <= goal.target : value >= goal.target);
 
-function describeTally(tally: CapacityTally, alerts: number, factor: number): string {
+function describeTally(tally: CapacityTally, alerts: number): string {
   return [...tally.byCommand.entries()]
     .map(([command, entry]) => {
-      const isTransaction = command === 'TransactWriteItemsCommand';
-      const scale = (units: number) => format(((isTransaction ? factor : 1) * units) / alerts);
+      const scale = (units: number) => format(units / alerts);
       const targets = [...entry.byTarget.entries()].map(([target, units]) => `${target} ${scale(units)}`).join(', ');
       const failed = entry.failures > 0 ? `, ${entry.failures} failed` : '';
       return `${command.replace(/Command$/, '')} ×${format(entry.calls / alerts)} = ${scale(entry.units)} CU (${targets})${failed}`;
@@ -141,14 +132,12 @@ function describeTally(tally: CapacityTally, alerts: number, factor: number): st
 
 function capacityNotes(capacity: CapacityResult): string[] {
   const notes = [
-    capacity.localChargesTransactionsDouble
-      ? 'DynamoDB Local reports TransactWriteItems at 2 WCU per item (as AWS charges), so its figures are used as they are: local_* = AWS-equivalent.'
-      : 'DynamoDB Local reports TransactWriteItems at the plain rate; AWS charges 2 WCU per item ≤ 1 KB, so transaction units are doubled for the wru_* figures (local_* = as reported).',
+    'capacity: plain writes only (no X-Delivery-ID), whose units DynamoDB Local reports as AWS charges them. The exactly-once path writes the same items as one transaction, which AWS charges double, plus the delivery claim and its completion: 1 + 2×2 + 1 = 6 WRU per correlated alert (DynamoDB Local reports transactions unlike AWS, so it is derived, not metered).',
     `capacity mix: ${capacity.alerts} alerts, one per request: ${capacity.byOutcome.correlated.alerts} correlated, ${capacity.byOutcome.new_incident.alerts} opened an incident, ${capacity.byOutcome.resolve.alerts} resolves (${capacity.unmatchedResolves} with no open incident).`,
   ];
   for (const outcome of ['correlated', 'new_incident', 'resolve'] as const) {
     const { alerts, tally } = capacity.byOutcome[outcome];
-    if (alerts > 0) notes.push(`per ${outcome} alert (INDEXES breakdown, AWS-equivalent): ${describeTally(tally, alerts, capacity.transactionFactor)}`);
+    if (alerts > 0) notes.push(`per ${outcome} alert (INDEXES breakdown): ${describeTally(tally, alerts)}`);
   }
   const wru = capacity.longIncidentWru;
   const stepUp = wru.findIndex((units, index) => index > 1 && units > wru[1]);
@@ -156,8 +145,7 @@ function capacityNotes(capacity: CapacityResult): string[] {
     `long incident (${wru.length} alerts of one fingerprint; WRU per alert: ${wru.join(' ')}): ` +
       (stepUp > 0 ? `from alert ${stepUp + 1} on, the incident item outgrows 1 KB and each correlated alert costs ${wru[stepUp]} instead of ${wru[1]}.` : 'the cost per correlated alert stays flat.'),
   );
-  notes.push(`with X-Delivery-ID (${capacity.deliveryIdWru.length} alerts of one fingerprint, each its own delivery; WRU per alert: ${capacity.deliveryIdWru.join(' ')}): the claim, one transaction of alert row and incident change, the completion.`);
-  notes.push(`per request, API key authorizer (runs on every request while its cache TTL is 0): ${describeTally(capacity.authorizer, capacity.alerts, 1)}`);
+  notes.push(`per request, API key authorizer (runs on every request while its cache TTL is 0): ${describeTally(capacity.authorizer, capacity.alerts)}`);
   if (capacity.handler.failures() > 0) notes.push(`${capacity.handler.failures()} DynamoDB requests failed during the capacity run; AWS charges them, but no response reports their units.`);
   return notes;
 }
@@ -221,8 +209,6 @@ export function report(results: PhaseResults, machine: MachineInfo, outputFile: 
   const details = {
     capacity: results.capacity && {
       alerts: results.capacity.alerts,
-      transaction_factor: results.capacity.transactionFactor,
-      local_charges_transactions_double: results.capacity.localChargesTransactionsDouble,
       unmatched_resolves: results.capacity.unmatchedResolves,
       by_outcome: Object.fromEntries(
         Object.entries(results.capacity.byOutcome).map(([outcome, cost]) => [outcome, { alerts: cost.alerts, commands: tallyJson(cost.tally) }]),
