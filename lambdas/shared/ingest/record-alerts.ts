@@ -31,7 +31,8 @@ import type { TenantId } from '../table/tenant-id';
  * - Without it, a retry is a new alert by definition, and the writes go one by one: the
  *   incident side first (its conditions decide the race, and a lost race has written
  *   nothing), the alert rows last. A correlated alert costs two plain writes. If a later
- *   write fails, the earlier ones are taken back (best effort) before the request answers 503.
+ *   write fails, what the earlier ones did to the count, the pointer and an opened incident
+ *   is taken back (best effort) before the request answers 503; a resolve stays resolved.
  *
  * Concurrent writers of one fingerprint stay exact without serialising on a version: the
  * count is an atomic ADD, sources a set ADD, and only the rare writes that depend on what
