@@ -11,8 +11,10 @@ import { recordDecision } from '../support/policy-ledger';
 
 /**
  * DynamoDB dies in the middle of an ingest storm: every request answers 202 or 503 with
- * Retry-After (never a 500), nothing is half-written, and once DynamoDB is back the
- * senders' retries (same X-Delivery-ID) converge to exact counts.
+ * Retry-After (never a 500). With X-Delivery-ID (one transaction per run) nothing is
+ * half-written, and once DynamoDB is back the senders' retries converge to exact counts;
+ * without it (plain writes) nothing accepted is lost, and a cut-off request leaves at most
+ * one stray count or row.
  */
 let dataDir: string;
 let dynamoDb: DynamoDbLocal;
@@ -78,4 +80,35 @@ it('answers 503 with Retry-After while DynamoDB is down, and converges to exact 
   expect(incident.alert_count).toBe(total);
   expect(await tenantItems('ALERT#')).toHaveLength(total);
   expect((await tenantItems('DELIVERY#')).every((delivery) => delivery.state === 'completed')).toBe(true);
+}, 120_000);
+
+it('without X-Delivery-ID: never a 500, every accepted alert stored and counted, and at most one row and one count per cut-off request', async () => {
+  const plainBody = { asset_name: 'web-07', signature: 'cpu_high', severity: 'high', message: 'CPU 99%' };
+  const sendPlain = () => call(alerts, apiEvent('POST', '/v1/alerts', { tenantId: 'faults', body: plainBody }));
+  const total = 30;
+
+  const inFlight = Array.from({ length: total }, async (_, index) => {
+    await new Promise((resolve) => setTimeout(resolve, index * 15));
+    return sendPlain();
+  });
+  await new Promise((resolve) => setTimeout(resolve, 150));
+  dynamoDb.process.kill('SIGKILL');
+  const answers = await Promise.all(inFlight);
+  expect(answers.filter((answer) => answer.status !== 202 && answer.status !== 503)).toEqual([]);
+  const accepted = answers.filter((answer) => answer.status === 202).map((answer) => answer.body?.alerts[0].id as string);
+  const refused = answers.length - accepted.length;
+  expect(refused).toBeGreaterThan(0);
+
+  dynamoDb = await startDynamoDbLocal({ dataDir, port: dynamoDb.port });
+  const rows = (await tenantItems('ALERT#')).filter((alert) => alert.signature === 'cpu_high').map((alert) => alert.id as string);
+  const counted = (await tenantItems('INCIDENT#'))
+    .filter((incident) => incident.signature === 'cpu_high')
+    .reduce((sum, incident) => sum + Number(incident.alert_count), 0);
+  // Nothing accepted is lost or uncounted.
+  expect(rows).toEqual(expect.arrayContaining(accepted));
+  expect(counted).toBeGreaterThanOrEqual(accepted.length);
+  // A request cut off mid-way whose undo could not reach DynamoDB either may leave its count, or its row
+  // (written, but the answer lost with the connection): at most one of each per refused request.
+  expect(rows.length - accepted.length).toBeLessThanOrEqual(refused);
+  expect(counted - accepted.length).toBeLessThanOrEqual(refused);
 }, 120_000);
