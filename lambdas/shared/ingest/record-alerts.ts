@@ -5,7 +5,6 @@ import {
   TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
-  type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { scopedTableClient, tableName } from '../access/table-access';
 import { ExpiringLruCache } from '../cache/bounded-lru';
@@ -13,7 +12,7 @@ import { SEVERITIES, type AlertInput, type Severity } from '../domain/alert-inpu
 import { correlateAlert, crossTenantListed, windowStart, type CorrelationDecision } from '../domain/correlation';
 import { priorityOf, worseSeverity } from '../domain/priority';
 import type { CorrelationConfig } from '../domain/tenant-config';
-import { failedConditionIndexes, isConditionalFailure, isTransactionConflict, pauseBeforeRetry } from '../table/conditional-writes';
+import { failedConditionIndexes, isConditionalFailure, isTransactionConflict, pauseBeforeRetry, type TransactItem } from '../table/conditional-writes';
 import { incidentFromItem } from '../table/incidents';
 import { MAX_INCIDENT_ALERT_IDS, type AlertItem, type IncidentItem } from '../table/items';
 import { adminIndexKeys, alertKey, correlationKey, incidentKey } from '../table/keys';
@@ -82,8 +81,6 @@ interface CurrentState {
   readonly pointerIncidentId?: string;
   readonly incident?: IncidentItem;
 }
-
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 /** One write of a plan, with what takes it back if a later write of a one-by-one commit fails. */
 interface PlannedWrite {

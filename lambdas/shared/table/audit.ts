@@ -1,7 +1,8 @@
-import { PutCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { scopedTableClient, tableName } from '../access/table-access';
 import type { Caller } from '../auth/caller';
+import type { TransactItem } from './conditional-writes';
 import type { AuditItem } from './items';
 import { auditKey } from './keys';
 import type { TenantId } from './tenant-id';
@@ -30,8 +31,6 @@ export async function recordAudit(tenantId: TenantId, entry: AuditEntry, at = ne
     new PutCommand({ TableName: tableName(), Item: auditItem(tenantId, entry, at), ConditionExpression: 'attribute_not_exists(PK)' }),
   );
 }
-
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 /**
  * A change and its `AUDIT#` entry in one transaction, so the data and the audit log never

@@ -1,4 +1,8 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+
+/** One write of a TransactWriteItems (a Put, Update, Delete or ConditionCheck), as the document client takes it. */
+export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 /** A condition expression failed: in a plain write, or as the reason a transaction was cancelled. */
 export function isConditionalFailure(error: unknown): boolean {
