@@ -1,3 +1,4 @@
+import { capturedLogText, structuredLogLines } from '../support/capture-logs';
 import { startLocalApi, type LocalApi } from '../support/local-api';
 
 let api: LocalApi;
@@ -151,6 +152,23 @@ describe('the API as npm start serves it', () => {
     expect(answer.body?.items).toEqual(expect.arrayContaining([expect.objectContaining({ tenant_id: 'beta', asset_name: 'beta-host' })]));
     expect((await api.request('GET', '/admin/v1/alerts', { token })).status).toBe(400);
     expect((await api.request('GET', '/admin/v1/alerts?severity=info', { key: acme })).status).toBe(401);
+  });
+
+  it("names the tenant on every log line of a request about one tenant's data, tenant key or admin token alike", async () => {
+    const before = structuredLogLines(capturedLogText()).length;
+    await api.request('POST', '/v1/alerts', { key: beta, body: { ...alert, asset_name: 'beta-logged' } });
+    await api.request('GET', '/v1/incidents', { key: beta });
+    const created = await api.request('POST', '/admin/v1/tenants/beta/api-keys', { token, body: { name: 'logged' } });
+    await api.request('DELETE', `/admin/v1/tenants/beta/api-keys/${created.body?.id as string}`, { token });
+    const lines = structuredLogLines(capturedLogText()).slice(before);
+    const handled = lines.filter((line) => line.message === 'request handled');
+    expect(handled.map((line) => line.route)).toEqual([
+      'POST /v1/alerts',
+      'GET /v1/incidents',
+      'POST /admin/v1/tenants/{tenant_id}/api-keys',
+      'DELETE /admin/v1/tenants/{tenant_id}/api-keys/{key_id}',
+    ]);
+    expect(lines.filter((line) => line.tenant_id !== 'beta')).toEqual([]);
   });
 
   it('answers unknown paths with 404 and unknown methods with 405, in the error shape', async () => {

@@ -3,6 +3,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import type * as z from 'zod';
 import { routeKey, routesOf, type ApiRoute, type RouteFunction } from '../../../lib/api-routes';
 import { adminCallerOf, tenantCallerOf, type AdminCaller, type TenantCaller } from '../auth/caller';
+import { isTenantId } from '../table/tenant-id';
 import { logger, requestLogging } from '../observability/logger';
 import { isTransientDependencyFault } from './dependency-faults';
 import { ForbiddenError, HttpError, NotFoundError, ServiceUnavailableError } from './errors';
@@ -88,7 +89,9 @@ export function tenantRoute<Body = undefined>(definition: TenantRouteDefinition<
 export function adminRoute<Body = undefined>(definition: AdminRouteDefinition<Body>): RouteImplementation {
   return async (event, route) => {
     const caller = adminCallerOf(event);
-    logger.appendKeys({ admin_subject: caller.subject });
+    // A route on one tenant's data (`/admin/v1/tenants/{tenant_id}/…`) names that tenant on every line too.
+    const tenantId = event.pathParameters?.tenant_id;
+    logger.appendKeys({ admin_subject: caller.subject, ...(tenantId !== undefined && isTenantId(tenantId) ? { tenant_id: tenantId } : {}) });
     const rawBody = definition.body ? readRawBody(event, definition) : '';
     const body = definition.body ? validateBody(event, rawBody, definition.body) : (undefined as Body);
     return definition.handle({ event, route, caller, body, rawBody, pathParameter: pathParameterReader(event) });
