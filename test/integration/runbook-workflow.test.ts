@@ -11,6 +11,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { localRunbookWorkflow } from '../../bin/local/local-runbook-workflow';
 import type { TenantCaller } from '../../lambdas/shared/auth/caller';
 import { RUNBOOK_LOG_GROUP_NAME } from '../../lambdas/shared/domain/runbook-catalog';
+import { forgetClientSessions } from '../../lambdas/shared/runbooks/client-account';
 import { writeAwsIntegration } from '../../lambdas/shared/runbooks/integration-config';
 import { recordExecutionStart } from '../../lambdas/shared/table/runbook-executions';
 import { startRunbookExecution, type StartRunbookRequest } from '../../lambdas/shared/runbooks/start-execution';
@@ -40,6 +41,8 @@ beforeAll(async () => {
 });
 
 beforeEach(() => {
+  // Each test starts as a cold task function: no client session cached from the one before.
+  forgetClientSessions();
   sts.reset();
   ssm.reset();
   sts.on(AssumeRoleCommand).resolves({ Credentials: CREDENTIALS });
@@ -82,9 +85,10 @@ describe('runbook workflow on aws-local-stepfunctions (STS and SSM mocked, Dynam
     expect(execution.ended_at).toEqual(expect.any(String));
     expect(execution.error).toBeUndefined();
 
-    // SendCommand, then one AssumeRole per poll: each task assumes the role itself.
+    // SendCommand assumes the role itself; the three polls reuse that session (cached in the
+    // task environment, never in the workflow state) instead of calling STS every 10 s.
     const assumeCalls = sts.commandCalls(AssumeRoleCommand);
-    expect(assumeCalls).toHaveLength(1 + 3);
+    expect(assumeCalls).toHaveLength(1);
     for (const call of assumeCalls) {
       const input = call.args[0].input;
       expect(input).toEqual({
@@ -117,6 +121,22 @@ describe('runbook workflow on aws-local-stepfunctions (STS and SSM mocked, Dynam
       ['runbook.started', 'key:0123456789abcdef', undefined],
       ['runbook.finished', 'system:runbook-workflow', 'success'],
     ]);
+  });
+
+  it('reuses a warm session across executions, and assumes afresh once the integration names another role', async () => {
+    ssm.on(GetCommandInvocationCommand).resolves({ Status: 'Success', ResponseCode: 0 });
+    await runToEnd();
+    await runToEnd();
+    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(1);
+
+    const moved = `arn:aws:iam::${CLIENT_ACCOUNT}:role/client-ops/AlertWhispererMSP`;
+    await writeAwsIntegration(TENANT, { ...enabledSettings(), role_arn: moved, external_id: externalId }, { actor: 'test', action: 'test.moved', target: 'config/aws-integration' });
+    try {
+      await runToEnd();
+      expect(sts.commandCalls(AssumeRoleCommand).map((call) => call.args[0].input.RoleArn)).toEqual([`arn:aws:iam::${CLIENT_ACCOUNT}:role/AlertWhispererMSP`, moved]);
+    } finally {
+      await writeAwsIntegration(TENANT, { ...enabledSettings(), external_id: externalId }, { actor: 'test', action: 'test.restored', target: 'config/aws-integration' });
+    }
   });
 
   it('records a failed command as failed, with its exit code and stderr', async () => {

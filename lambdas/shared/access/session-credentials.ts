@@ -11,6 +11,8 @@ export interface RoleSessionRequest {
   readonly roleArn: string;
   readonly sessionName: string;
   readonly tags?: ReadonlyArray<{ Key: string; Value: string }>;
+  /** A client account's role (layer 4) is assumed with the tenant's External ID. */
+  readonly externalId?: string;
 }
 
 /**
@@ -61,6 +63,7 @@ export class RoleSessionCredentials {
         RoleSessionName: request.sessionName,
         DurationSeconds: SESSION_DURATION_SECONDS,
         Tags: request.tags ? [...request.tags] : undefined,
+        ExternalId: request.externalId,
       }),
     );
     if (!Credentials?.AccessKeyId || !Credentials.SecretAccessKey || !Credentials.SessionToken || !Credentials.Expiration) {

@@ -1,7 +1,7 @@
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
-import { SESSION_DURATION_SECONDS } from '../access/session-credentials';
+import { RoleSessionCredentials } from '../access/session-credentials';
 import { roleSessionName, type ClientAccountTarget } from '../domain/aws-integration';
 import { MANAGED_BY_TAG_KEY, MANAGED_BY_TAG_VALUE } from '../domain/runbook-catalog';
 import type { TenantId } from '../table/tenant-id';
@@ -20,17 +20,29 @@ import {
  * workflow's state (Step Functions would keep it in the execution history).
  */
 
-const stsClients = new Map<string, STSClient>();
+/**
+ * Client-account sessions, cached per tenant, role and External ID (a changed integration is
+ * a new key) and renewed a minute before they lapse: a warm task function assumes the client
+ * role once per session, not once per poll, which keeps STS (whose AssumeRole throttle cannot
+ * be raised) out of the way of a busy MSP. One cache per STS Region: the MSP's own (regional
+ * endpoint), or the client's where none is set (local runs).
+ */
+const MAX_CLIENT_SESSIONS = 200;
+const sessionsByRegion = new Map<string, RoleSessionCredentials>();
 
-/** One client per Region for the life of the environment; the MSP's own Region (regional endpoint), or the client's where none is set (local runs). */
-function defaultStsClient(target: ClientAccountTarget): STSClient {
+function clientSessions(target: ClientAccountTarget): RoleSessionCredentials {
   const region = process.env.AWS_REGION || target.region;
-  let client = stsClients.get(region);
-  if (!client) {
-    client = new STSClient({ region });
-    stsClients.set(region, client);
+  let sessions = sessionsByRegion.get(region);
+  if (!sessions) {
+    sessions = new RoleSessionCredentials(new STSClient({ region }), MAX_CLIENT_SESSIONS);
+    sessionsByRegion.set(region, sessions);
   }
-  return client;
+  return sessions;
+}
+
+/** For tests: every task then assumes afresh. */
+export function forgetClientSessions(): void {
+  sessionsByRegion.clear();
 }
 
 function errorName(error: unknown): string {
@@ -47,35 +59,17 @@ function assumeRoleError(error: unknown): Error {
   return new AssumeRoleFailed(`AssumeRole failed - ${name}`, error);
 }
 
-export async function assumeClientRole(
-  target: ClientAccountTarget,
-  tenantId: TenantId,
-  now: Date,
-  sts: STSClient = defaultStsClient(target),
-): Promise<AwsCredentialIdentity> {
-  const answer = await sts
-    .send(
-      new AssumeRoleCommand({
-        RoleArn: target.roleArn,
-        ExternalId: target.externalId,
-        RoleSessionName: roleSessionName(tenantId, now),
-        // 15 minutes, STS's minimum: a task needs seconds, and a leaked session should die soon.
-        DurationSeconds: SESSION_DURATION_SECONDS,
-      }),
-    )
-    .catch((error: unknown) => {
-      throw assumeRoleError(error);
+export async function assumeClientRole(target: ClientAccountTarget, tenantId: TenantId, now: Date): Promise<AwsCredentialIdentity> {
+  try {
+    return await clientSessions(target).get(JSON.stringify([tenantId, target.roleArn, target.externalId]), {
+      roleArn: target.roleArn,
+      externalId: target.externalId,
+      // Names the tenant and the session's start in the client account's CloudTrail.
+      sessionName: roleSessionName(tenantId, now),
     });
-  const credentials = answer.Credentials;
-  if (!credentials?.AccessKeyId || !credentials.SecretAccessKey || !credentials.SessionToken) {
-    throw new AssumeRoleFailed('AssumeRole failed - STS returned no credentials');
+  } catch (error) {
+    throw assumeRoleError(error);
   }
-  return {
-    accessKeyId: credentials.AccessKeyId,
-    secretAccessKey: credentials.SecretAccessKey,
-    sessionToken: credentials.SessionToken,
-    expiration: credentials.Expiration,
-  };
 }
 
 /** SSM in the client's Region, signed as the assumed client role. */

@@ -47,6 +47,13 @@ describe('RoleSessionCredentials', () => {
     );
   });
 
+  it("passes a client role's External ID to STS, and only there", async () => {
+    const sessions = new RoleSessionCredentials(new STSClient({}), 10, () => now);
+    await sessions.get('client', { roleArn: 'arn:aws:iam::222222222222:role/AlertWhispererMSP', sessionName: 'AlertWhisperer-acme-1767225600', externalId: 'x'.repeat(40) });
+    await sessions.get('acme', request('acme'));
+    expect(sts.commandCalls(AssumeRoleCommand).map((call) => call.args[0].input.ExternalId)).toEqual(['x'.repeat(40), undefined]);
+  });
+
   it('renews a minute before expiry, not before', async () => {
     const sessions = new RoleSessionCredentials(new STSClient({}), 10, () => now);
     const start = now;
