@@ -114,10 +114,7 @@ export async function createTable(endpoint: string, tableName: string): Promise<
             { AttributeName: index.partitionKey, KeyType: 'HASH' },
             { AttributeName: index.sortKey, KeyType: 'RANGE' },
           ],
-          Projection:
-            index.projectedAttributes.length > 0
-              ? { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.projectedAttributes] }
-              : { ProjectionType: 'KEYS_ONLY' },
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.projectedAttributes] },
         })),
       }),
     );

@@ -65,10 +65,6 @@ export class DataTable extends Construct {
       partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
       sortKey: { name: index.sortKey, type: dynamodb.AttributeType.STRING },
     };
-    if (index.projectedAttributes.length === 0) {
-      this.table.addGlobalSecondaryIndex({ ...keys, projectionType: dynamodb.ProjectionType.KEYS_ONLY });
-    } else {
-      this.table.addGlobalSecondaryIndex({ ...keys, projectionType: dynamodb.ProjectionType.INCLUDE, nonKeyAttributes: [...index.projectedAttributes] });
-    }
+    this.table.addGlobalSecondaryIndex({ ...keys, projectionType: dynamodb.ProjectionType.INCLUDE, nonKeyAttributes: [...index.projectedAttributes] });
   }
 }

@@ -9,7 +9,7 @@ export interface IndexDefinition {
   readonly name: string;
   readonly partitionKey: string;
   readonly sortKey: string;
-  /** Non-key attributes copied into the index; empty means KEYS_ONLY. */
+  /** Non-key attributes copied into the index (INCLUDE): only what never changes, so updates write nothing to it. */
   readonly projectedAttributes: readonly string[];
 }
 
