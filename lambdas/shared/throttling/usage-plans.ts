@@ -48,7 +48,7 @@ export async function provisionTenantUsagePlan(
     new sdk.CreateApiKeyCommand({ name: `tenant-${tenantId}`, value: usageIdentifier, enabled: true, description: `Alert Whisperer usage metering for tenant ${tenantId}` }),
   );
   if (!apiKey.id) throw new Error('CreateApiKey returned no id');
-  const made: Partial<TenantUsagePlan> = { usage_key_id: apiKey.id };
+  let usagePlanId: string | undefined;
   try {
     const plan = await api.send(
       new sdk.CreateUsagePlanCommand({
@@ -58,11 +58,11 @@ export async function provisionTenantUsagePlan(
       }),
     );
     if (!plan.id) throw new Error('CreateUsagePlan returned no id');
-    Object.assign(made, { usage_plan_id: plan.id });
-    await api.send(new sdk.CreateUsagePlanKeyCommand({ usagePlanId: plan.id, keyId: apiKey.id, keyType: 'API_KEY' }));
-    return { usage_plan_id: plan.id, usage_key_id: apiKey.id, usage_identifier: usageIdentifier };
+    usagePlanId = plan.id;
+    await api.send(new sdk.CreateUsagePlanKeyCommand({ usagePlanId, keyId: apiKey.id, keyType: 'API_KEY' }));
+    return { usage_plan_id: usagePlanId, usage_key_id: apiKey.id, usage_identifier: usageIdentifier };
   } catch (error) {
-    await releaseTenantUsagePlan(target, made, api);
+    await releaseTenantUsagePlan(target, { usage_plan_id: usagePlanId, usage_key_id: apiKey.id }, api);
     throw error;
   }
 }
