@@ -92,9 +92,9 @@ interface PlannedWrite {
 
 interface Plan {
   readonly kind: CorrelationDecision['kind'];
-  /** In the order a one-by-one commit sends them; the last of them may race, the first decides. */
+  /** Pointer and incident writes, in the order a one-by-one commit sends them: the first one's conditions decide a race. */
   readonly incidentSide: readonly PlannedWrite[];
-  /** Sent last, together. */
+  /** The alert rows, sent last and together (their ids are fresh: nothing to race on). */
   readonly alertRows: readonly PlannedWrite[];
   readonly answers: RecordedAlert[];
   readonly after: CurrentState;
